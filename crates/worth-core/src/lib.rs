@@ -15,6 +15,7 @@ pub mod rates;
 pub mod solution;
 pub mod suggest;
 pub mod value;
+pub mod workspace;
 
 pub use error::{Problem, ValidationError};
 pub use money::{Currency, Money};
