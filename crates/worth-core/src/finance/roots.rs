@@ -1,0 +1,340 @@
+//! Every real root of a sum of exponentials, the engine under IRR, XIRR and RATE.
+//!
+//! A series of flows `c_i` at times `t_i ≥ 0` has the present value
+//! `f(x) = Σ c_i · e^(−x·t_i)` with `x = ln(1 + r)`, so rates above −1 are the whole real line
+//! in `x`. A tolerance in `x` is a relative tolerance in `1 + r`, which is what lets the same
+//! search find rates near −1 and rates of 10^8 and more.
+//!
+//! The search never trusts a single Newton run. It splits the line at `x = 0` (`r = 0`) and
+//! bounds the number of roots in each half before it looks for any:
+//!
+//! - Descartes' rule of signs, which holds for real exponents: the number of real roots,
+//!   counted with multiplicity, is at most the number of sign changes of the coefficients;
+//! - a sharper bound per half: `f(x) = x·∫₀^∞ e^(−x·s)·A(s) ds` where `A` is the running sum
+//!   of the flows, and the Laplace transform does not add sign changes, so the number of roots
+//!   with `r > 0` is at most the number of sign changes of the running sums taken forward in
+//!   time, and the number with `−1 < r < 0` at most that of the running sums taken backward.
+//!
+//! A half with no root is skipped, and a half with at most one root and opposite signs at its
+//! ends has exactly one, found by Newton's method kept inside the bracket (bisection whenever
+//! a step would leave it or fails to shrink it). Anything else goes to isolation by Rolle's
+//! theorem: between two roots of `d/dx (e^(x·t_j)·f)` the function is monotone, that derivative
+//! is again a sum of exponentials with one sign change fewer, and the recursion ends at one.
+
+/// The smallest `x` searched: `1 + r` = machine epsilon, below which `r` rounds to −1.
+pub(crate) const X_MIN: f64 = -36.04365338911715;
+/// The largest `x` searched: `1 + r` ≈ 8.2e307, near the top of f64.
+pub(crate) const X_MAX: f64 = 709.0;
+
+/// The most steps one bracketed solve takes; bisection alone halves the bracket each step.
+const MAX_STEPS: usize = 300;
+
+/// A sum of exponentials `Σ c_i · e^(−x·t_i)` with times ascending from 0 and nonzero ends.
+#[derive(Debug, Clone)]
+pub(crate) struct ExpSum {
+    coef: Vec<f64>,
+    /// `None`: `coef[i]` sits at time `i` (whole periods). `Some`: at `times[i]` (years).
+    times: Option<Vec<f64>>,
+}
+
+/// One side of `x = 0`, each evaluated with its own scaling so that no term overflows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Half {
+    /// `x ≤ 0`, that is `−1 < r ≤ 0`.
+    Neg,
+    /// `x ≥ 0`, that is `r ≥ 0`.
+    Pos,
+}
+
+impl Half {
+    fn bounds(self) -> (f64, f64) {
+        match self {
+            Half::Neg => (X_MIN, 0.0),
+            Half::Pos => (0.0, X_MAX),
+        }
+    }
+}
+
+/// The value of a scaled sum at one point, its slope and the size of its terms.
+#[derive(Debug, Clone, Copy)]
+struct Point {
+    value: f64,
+    slope: f64,
+    /// `Σ |c_i| · weight_i`: what the rounding error of `value` is proportional to.
+    magnitude: f64,
+}
+
+impl ExpSum {
+    /// Flows at whole periods `0, 1, 2, …`; zeros inside the series are kept.
+    ///
+    /// Returns `None` when every value is zero.
+    pub(crate) fn periods(values: &[f64]) -> Option<Self> {
+        let first = values.iter().position(|v| *v != 0.0)?;
+        let last = values.iter().rposition(|v| *v != 0.0)?;
+        Some(Self { coef: values[first..=last].to_vec(), times: None })
+    }
+
+    /// Flows at times in years, ascending and distinct; zero amounts are dropped.
+    ///
+    /// Returns `None` when every amount is zero.
+    pub(crate) fn years(times: &[f64], amounts: &[f64]) -> Option<Self> {
+        let (t, c): (Vec<f64>, Vec<f64>) =
+            times.iter().zip(amounts).filter(|(_, c)| **c != 0.0).map(|(t, c)| (*t, *c)).unzip();
+        let start = *t.first()?;
+        Some(Self { coef: c, times: Some(t.iter().map(|t| t - start).collect()) })
+    }
+
+    fn len(&self) -> usize {
+        self.coef.len()
+    }
+
+    fn time(&self, i: usize) -> f64 {
+        match &self.times {
+            #[allow(clippy::cast_precision_loss)] // a period index is far below 2^52
+            None => i as f64,
+            Some(t) => t[i],
+        }
+    }
+
+    /// The scaled value, slope and term size at `x`, for a point of `half`.
+    ///
+    /// On the positive half the sum is `Σ c_i·e^(−x·t_i)` (the first term has weight 1); on
+    /// the negative half it is multiplied by `e^(x·T)`, `T` the last time, so that the last
+    /// term has weight 1. Both are positive multiples of `f`, so signs and roots are those of
+    /// `f`, and no weight exceeds 1.
+    fn eval(&self, x: f64, half: Half) -> Point {
+        match (&self.times, half) {
+            (None, Half::Pos) => {
+                let v = (-x).exp();
+                let (mut p, mut dp, mut m) = (0.0_f64, 0.0_f64, 0.0_f64);
+                for c in self.coef.iter().rev() {
+                    dp = dp * v + p;
+                    p = p * v + c;
+                    m = m * v + c.abs();
+                }
+                Point { value: p, slope: -v * dp, magnitude: m }
+            }
+            (None, Half::Neg) => {
+                let w = x.exp();
+                let (mut p, mut dp, mut m) = (0.0_f64, 0.0_f64, 0.0_f64);
+                for c in &self.coef {
+                    dp = dp * w + p;
+                    p = p * w + c;
+                    m = m * w + c.abs();
+                }
+                Point { value: p, slope: w * dp, magnitude: m }
+            }
+            (Some(t), Half::Pos) => {
+                let (mut p, mut dp, mut m) = (0.0_f64, 0.0_f64, 0.0_f64);
+                for (c, t) in self.coef.iter().zip(t) {
+                    let e = (-x * t).exp();
+                    p += c * e;
+                    dp -= t * c * e;
+                    m += c.abs() * e;
+                }
+                Point { value: p, slope: dp, magnitude: m }
+            }
+            (Some(t), Half::Neg) => {
+                let end = t[t.len() - 1];
+                let (mut p, mut dp, mut m) = (0.0_f64, 0.0_f64, 0.0_f64);
+                for (c, t) in self.coef.iter().zip(t) {
+                    let e = (x * (end - t)).exp();
+                    p += c * e;
+                    dp += (end - t) * c * e;
+                    m += c.abs() * e;
+                }
+                Point { value: p, slope: dp, magnitude: m }
+            }
+        }
+    }
+
+    /// The rounding noise of a value whose terms have size `magnitude`.
+    #[allow(clippy::cast_precision_loss)] // a term count is far below 2^52
+    fn noise(&self, magnitude: f64) -> f64 {
+        4.0 * self.len() as f64 * f64::EPSILON * magnitude
+    }
+
+    /// Whether the value at `p` cannot be told from zero.
+    fn is_zero(&self, p: Point) -> bool {
+        p.value.abs() <= self.noise(p.magnitude)
+    }
+
+    /// Sign changes of the nonzero coefficients (Descartes' bound on all real roots).
+    fn coefficient_sign_changes(&self) -> usize {
+        sign_changes(self.coef.iter().copied())
+    }
+
+    /// Sign changes of the running sums in the direction that bounds the roots of `half`,
+    /// or `None` when a running sum is too close to zero for its sign to be trusted.
+    fn running_sum_sign_changes(&self, half: Half) -> Option<usize> {
+        let mut sum = 0.0_f64;
+        let mut size = 0.0_f64;
+        let mut changes = 0;
+        let mut last_positive: Option<bool> = None;
+        let mut step = |c: f64| -> Option<()> {
+            sum += c;
+            size += c.abs();
+            if sum.abs() <= self.noise(size) {
+                return None;
+            }
+            let positive = sum > 0.0;
+            if last_positive.is_some_and(|p| p != positive) {
+                changes += 1;
+            }
+            last_positive = Some(positive);
+            Some(())
+        };
+        match half {
+            Half::Pos => self.coef.iter().try_for_each(|c| step(*c))?,
+            Half::Neg => self.coef.iter().rev().try_for_each(|c| step(*c))?,
+        }
+        Some(changes)
+    }
+
+    /// The sum whose roots are the critical points of `e^(x·t_j)·f`, with `j` the last term
+    /// of the first run of one sign: its coefficients are `(t_j − t_i)·c_i`, and it has one
+    /// sign change fewer.
+    fn rolle(&self) -> Option<Self> {
+        let first_positive = self.coef[0] > 0.0;
+        let next = self.coef.iter().position(|c| *c != 0.0 && (*c > 0.0) != first_positive)?;
+        let j = self.coef[..next].iter().rposition(|c| *c != 0.0)?;
+        let tj = self.time(j);
+        let coef: Vec<f64> =
+            self.coef.iter().enumerate().map(|(i, c)| (tj - self.time(i)) * c).collect();
+        match &self.times {
+            None => Self::periods(&coef),
+            Some(t) => Self::years(t, &coef),
+        }
+    }
+
+    /// Every root of `f` in the closed range of `half`, ascending, as values of `x`.
+    ///
+    /// `start` is where a Newton run begins when the half holds exactly one root.
+    fn roots_in(&self, half: Half, start: f64, out: &mut Vec<f64>) {
+        let (lo, hi) = half.bounds();
+        let at_zero = self.eval(0.0, half);
+        let zero_is_root = self.is_zero(at_zero);
+        let bound = match self.running_sum_sign_changes(half) {
+            Some(w) => w.min(self.coefficient_sign_changes()),
+            None => self.coefficient_sign_changes(),
+        };
+
+        // No root inside the half: at most the one at r = 0.
+        if bound == 0 {
+            if zero_is_root {
+                out.push(0.0);
+            }
+            return;
+        }
+
+        // At most one root inside, and a clear sign at r = 0: the far end decides.
+        if bound == 1 && !zero_is_root {
+            let far = match half {
+                Half::Neg => lo,
+                Half::Pos => hi,
+            };
+            let at_far = self.eval(far, half);
+            if (at_far.value > 0.0) != (at_zero.value > 0.0) && at_far.value != 0.0 {
+                out.push(self.solve(half, (0.0, at_zero.value), far, start));
+            }
+            return;
+        }
+
+        // Otherwise isolate: f is monotone between consecutive critical points.
+        let mut cuts = vec![lo];
+        if let Some(derived) = self.rolle() {
+            derived.roots_in(half, start, &mut cuts);
+        }
+        cuts.push(hi);
+        cuts.dedup_by(|a, b| (*a - *b).abs() <= f64::EPSILON * a.abs().max(1.0));
+        let points: Vec<Point> = cuts.iter().map(|x| self.eval(*x, half)).collect();
+        for (i, (x, p)) in cuts.iter().zip(&points).enumerate() {
+            let artificial_end = (*x == X_MIN) || (*x == X_MAX);
+            if !artificial_end && self.is_zero(*p) {
+                out.push(*x);
+                continue;
+            }
+            let Some((next_x, next_p)) = cuts.get(i + 1).zip(points.get(i + 1)) else { break };
+            let next_end = (*next_x == X_MIN) || (*next_x == X_MAX);
+            let next_zero = !next_end && self.is_zero(*next_p);
+            if !next_zero && next_p.value != 0.0 && (p.value > 0.0) != (next_p.value > 0.0) {
+                let mid = if start > *x && start < *next_x { start } else { 0.5 * (x + next_x) };
+                out.push(self.solve(half, (*x, p.value), *next_x, mid));
+            }
+        }
+    }
+
+    /// The root between `a.0` and `b`, where `f(a.0)` has the sign of `a.1` and `f(b)` the
+    /// other sign: Newton's method from `start`, kept inside the bracket.
+    fn solve(&self, half: Half, a: (f64, f64), b: f64, start: f64) -> f64 {
+        let (mut neg, mut pos) = if a.1 < 0.0 { (a.0, b) } else { (b, a.0) };
+        let (lo, hi) = (a.0.min(b), a.0.max(b));
+        let mut x = if start > lo && start < hi { start } else { 0.5 * (lo + hi) };
+        let mut last_step = hi - lo;
+        for _ in 0..MAX_STEPS {
+            let p = self.eval(x, half);
+            if p.value == 0.0 || p.value.abs() <= 4.0 * f64::EPSILON * p.magnitude {
+                return x;
+            }
+            if p.value < 0.0 {
+                neg = x;
+            } else {
+                pos = x;
+            }
+            let (lo, hi) = (neg.min(pos), neg.max(pos));
+            let step = p.value / p.slope;
+            let newton = x - step;
+            let next = if newton.is_finite()
+                && newton > lo
+                && newton < hi
+                && 2.0 * step.abs() <= last_step
+            {
+                last_step = step.abs();
+                newton
+            } else {
+                last_step = 0.5 * (hi - lo);
+                0.5 * (lo + hi)
+            };
+            let tolerance = 4.0 * f64::EPSILON * (next.abs() + 1e-9);
+            if (next - x).abs() <= tolerance || hi - lo <= tolerance {
+                return next;
+            }
+            x = next;
+        }
+        x
+    }
+}
+
+/// Sign changes of a sequence, zeros skipped.
+fn sign_changes(values: impl Iterator<Item = f64>) -> usize {
+    let mut changes = 0;
+    let mut last: Option<bool> = None;
+    for v in values.filter(|v| *v != 0.0) {
+        let positive = v > 0.0;
+        if last.is_some_and(|l| l != positive) {
+            changes += 1;
+        }
+        last = Some(positive);
+    }
+    changes
+}
+
+/// Every root of `sum` with `x` in `[X_MIN, X_MAX]`, ascending, as values of `x`.
+///
+/// `guess` is a starting point for Newton's method; it changes how fast the roots are found,
+/// never which.
+pub(crate) fn all_roots(sum: &ExpSum, guess: f64) -> Vec<f64> {
+    let mut roots = Vec::new();
+    let start_neg = if guess < 0.0 { guess } else { -0.1 };
+    let start_pos = if guess > 0.0 { guess } else { 0.1 };
+    sum.roots_in(Half::Neg, start_neg, &mut roots);
+    sum.roots_in(Half::Pos, start_pos, &mut roots);
+    roots.sort_by(f64::total_cmp);
+    roots.dedup_by(|a, b| (*a - *b).abs() <= 1e-12 * a.abs().max(1.0));
+    roots
+}
+
+/// Whether the nonzero coefficients change sign at all.
+pub(crate) fn has_sign_change(sum: &ExpSum) -> bool {
+    sum.coefficient_sign_changes() > 0
+}
