@@ -1,0 +1,106 @@
+//! `worth guideline`: the ROI guideline's versions. A change publishes a new version.
+
+use anyhow::{Result, bail};
+use worth_core::guideline::KEYS;
+use worth_store::GuidelineVersion;
+
+use crate::context::{Globals, say};
+use crate::output::{Table, emit, opt};
+
+/// Guideline commands.
+#[derive(Debug, clap::Subcommand)]
+pub(crate) enum GuidelineCommand {
+    /// Show the current version, or another one.
+    Show {
+        /// The version to show [default: the current one].
+        #[arg(long)]
+        version: Option<i64>,
+    },
+    /// Change settings, publishing a new version (`worth guideline set discount_rate=8%`).
+    Set {
+        /// KEY=VALUE pairs; `worth guideline keys` lists the keys.
+        #[arg(required = true, value_name = "KEY=VALUE")]
+        changes: Vec<String>,
+        /// Why the guideline changes.
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// List every version.
+    List,
+    /// List the settings that `set` accepts.
+    Keys,
+}
+
+pub(crate) async fn run(g: &Globals, cmd: GuidelineCommand) -> Result<()> {
+    if let GuidelineCommand::Keys = cmd {
+        let mut table = Table::new(&["key", "meaning"]);
+        for (k, m) in KEYS {
+            table.row([*k, *m]);
+        }
+        let keys: Vec<_> =
+            KEYS.iter().map(|(k, m)| serde_json::json!({"key": k, "meaning": m})).collect();
+        return emit(g.format, &keys, &table);
+    }
+    let store = g.open().await?;
+    match cmd {
+        GuidelineCommand::Show { version } => show(g, &store.guideline(version).await?),
+        GuidelineCommand::Set { changes, note } => {
+            let mut settings = store.guideline(None).await?.settings;
+            for change in &changes {
+                let Some((key, value)) = change.split_once('=') else {
+                    bail!("'{change}' is not KEY=VALUE (for example discount_rate=8%)");
+                };
+                settings.set(key, value)?;
+            }
+            let mut w = store.write(&g.actor()).await?;
+            let version = w.publish_guideline(&settings, note.as_deref()).await?;
+            w.commit().await?;
+            say(&format!("worth: published guideline version {}", version.version));
+            show(g, &version)
+        }
+        GuidelineCommand::List => {
+            let versions = store.guideline_versions().await?;
+            let mut table = Table::new(&["version", "created", "by", "note"]);
+            for v in &versions {
+                table.row([
+                    v.version.to_string(),
+                    v.created_at.format("%Y-%m-%d %H:%M").to_string(),
+                    v.created_by.clone(),
+                    opt(v.note.as_ref()),
+                ]);
+            }
+            emit(g.format, &versions, &table)
+        }
+        GuidelineCommand::Keys => unreachable!("handled above"),
+    }
+}
+
+fn percent(f: f64) -> String {
+    format!("{}%", (f * 10_000.0).round() / 100.0)
+}
+
+fn show(g: &Globals, v: &GuidelineVersion) -> Result<()> {
+    let s = &v.settings;
+    let mut pairs = vec![
+        ("version", v.version.to_string()),
+        ("created", format!("{} by {}", v.created_at.format("%Y-%m-%d %H:%M UTC"), v.created_by)),
+        ("note", opt(v.note.as_ref())),
+        ("horizon_years", s.horizon_years.to_string()),
+        ("discount_rate", percent(s.discount_rate)),
+    ];
+    let risk: Vec<String> =
+        s.risk_adjustment.iter().map(|(grade, r)| format!("{grade} {}", percent(*r))).collect();
+    pairs.push(("risk adjustment", risk.join(", ")));
+    pairs.extend([
+        ("cost_risk_adjustment", percent(s.cost_risk_adjustment)),
+        ("working_days_per_year", s.working_days_per_year.to_string()),
+        ("working_hours_per_day", s.working_hours_per_day.to_string()),
+        ("accuracy_tolerance", format!("±{}", percent(s.accuracy_tolerance))),
+        ("maturity_months", s.maturity_months.to_string()),
+        (
+            "counted_environments",
+            s.counted_environments.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "),
+        ),
+    ]);
+    emit(g.format, v, &Table::fields(&pairs))
+}

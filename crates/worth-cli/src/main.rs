@@ -1,0 +1,89 @@
+//! `worth`: the command line of Worth, the measure of what a low-code platform is worth.
+//!
+//! Results go to stdout (a table, or `--format json|csv`); messages go to stderr. Exit codes:
+//! 0 success, 1 failure (bad input, unknown record, a store error), 2 usage error.
+
+mod commands;
+mod context;
+mod output;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::context::Globals;
+
+/// Worth measures the business value of a low-code platform and the return on what is
+/// invested in it.
+#[derive(Debug, Parser)]
+#[command(name = "worth", version, about)]
+struct Cli {
+    #[command(flatten)]
+    globals: Globals,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Create the workspace: the store, guideline version 1 and the pseudonymization key.
+    Init(commands::init::InitArgs),
+    /// Business units.
+    #[command(subcommand)]
+    Bu(commands::bu::BuCommand),
+    /// The register of solutions.
+    #[command(subcommand)]
+    Solution(commands::solution::SolutionCommand),
+    /// Rate cards: the loaded hourly cost of a role.
+    #[command(subcommand)]
+    Rate(commands::rate::RateCommand),
+    /// ROI guideline versions.
+    #[command(subcommand)]
+    Guideline(commands::guideline::GuidelineCommand),
+    /// Dated exchange rates.
+    #[command(subcommand)]
+    Fx(commands::fx::FxCommand),
+    /// The audit log: who changed which record, with before and after.
+    Audit(commands::audit::AuditArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    context::init_tracing(cli.globals.verbose);
+    match run(cli) {
+        Ok(code) => code,
+        Err(err) => {
+            context::report_error(&err);
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+    let g = cli.globals;
+    rt.block_on(async move {
+        match cli.command {
+            Command::Init(args) => commands::init::run(&g, args).await,
+            Command::Bu(cmd) => commands::bu::run(&g, cmd).await,
+            Command::Solution(cmd) => commands::solution::run(&g, cmd).await,
+            Command::Rate(cmd) => commands::rate::run(&g, cmd).await,
+            Command::Guideline(cmd) => commands::guideline::run(&g, cmd).await,
+            Command::Fx(cmd) => commands::fx::run(&g, cmd).await,
+            Command::Audit(args) => commands::audit::run(&g, args).await,
+        }?;
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::Cli;
+
+    #[test]
+    fn the_command_line_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+}
