@@ -22,7 +22,9 @@ impl Currency {
         iso_currency::Currency::from_code(&code).map(Currency).ok_or_else(|| {
             ValidationError::new(
                 "currency",
-                format!("'{code}' is not an ISO 4217 currency code (use a code such as USD or EUR)"),
+                format!(
+                    "'{code}' is not an ISO 4217 currency code (use a code such as USD or EUR)"
+                ),
             )
         })
     }

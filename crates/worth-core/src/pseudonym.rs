@@ -19,20 +19,14 @@ impl SecretKey {
 
     /// Reads a key from its 64-character hexadecimal form.
     pub fn from_hex(text: &str) -> Option<Self> {
-        let text = text.trim();
-        if text.len() != 64 || !text.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return None;
-        }
         let mut bytes = [0u8; 32];
-        for (i, byte) in bytes.iter_mut().enumerate() {
-            *byte = u8::from_str_radix(&text[2 * i..2 * i + 2], 16).ok()?;
-        }
+        hex::decode_to_slice(text.trim(), &mut bytes).ok()?;
         Some(Self(bytes))
     }
 
     /// The key in hexadecimal, for writing the key file.
     pub fn to_hex(&self) -> String {
-        self.0.iter().map(|b| format!("{b:02x}")).collect()
+        hex::encode(self.0)
     }
 
     /// A short public fingerprint, stored in the workspace to detect a wrong key file.
