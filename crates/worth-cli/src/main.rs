@@ -45,6 +45,8 @@ enum Command {
     Fx(commands::fx::FxCommand),
     /// The audit log: who changed which record, with before and after.
     Audit(commands::audit::AuditArgs),
+    /// Finance functions (NPV, IRR, XIRR, payback, TEI…), as JSON in and out or as flags.
+    Calc(commands::calc::CalcArgs),
 }
 
 fn main() -> ExitCode {
@@ -60,6 +62,10 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    // calc needs no store and sets its own exit code.
+    if let Command::Calc(args) = &cli.command {
+        return commands::calc::run(args);
+    }
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
     let g = cli.globals;
     rt.block_on(async move {
@@ -71,6 +77,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Command::Guideline(cmd) => commands::guideline::run(&g, cmd).await,
             Command::Fx(cmd) => commands::fx::run(&g, cmd).await,
             Command::Audit(args) => commands::audit::run(&g, args).await,
+            Command::Calc(_) => unreachable!("calc runs without a store"),
         }?;
         Ok(ExitCode::SUCCESS)
     })

@@ -2,6 +2,7 @@
 
 pub(crate) mod audit;
 pub(crate) mod bu;
+pub(crate) mod calc;
 pub(crate) mod fx;
 pub(crate) mod guideline;
 pub(crate) mod init;
