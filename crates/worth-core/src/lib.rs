@@ -7,9 +7,11 @@
 pub mod audit;
 pub mod error;
 pub mod finance;
+pub mod fx;
 pub mod guideline;
 pub mod money;
 pub mod org;
+pub mod period;
 pub mod pseudonym;
 pub mod rates;
 pub mod solution;
