@@ -45,6 +45,8 @@ enum Command {
     Fx(commands::fx::FxCommand),
     /// The audit log: who changed which record, with before and after.
     Audit(commands::audit::AuditArgs),
+    /// Import platform exports: inventory, usage, runs, costs, licenses, mapped.
+    Import(commands::import::ImportArgs),
     /// Finance functions (NPV, IRR, XIRR, payback, TEI…), as JSON in and out or as flags.
     Calc(commands::calc::CalcArgs),
 }
@@ -77,6 +79,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Command::Guideline(cmd) => commands::guideline::run(&g, cmd).await,
             Command::Fx(cmd) => commands::fx::run(&g, cmd).await,
             Command::Audit(args) => commands::audit::run(&g, args).await,
+            Command::Import(args) => commands::import::run(&g, args).await,
             Command::Calc(_) => unreachable!("calc runs without a store"),
         }?;
         Ok(ExitCode::SUCCESS)

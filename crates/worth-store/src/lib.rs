@@ -10,6 +10,7 @@
 //! before and after it, and that leaves the store as it was unless it is committed.
 
 mod error;
+mod ingest;
 pub mod keyfile;
 mod read;
 mod rows;
@@ -23,6 +24,11 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 
 pub use error::{Result, StoreError};
+pub use ingest::{
+    CostFact, ImportRecord, InventoryEnvironment, InventoryItem, LicenseAssignment, MappedRecord,
+    MonthlyUsers, RunBatch, RunDay, UNASSIGNED_BUSINESS_UNIT, UpsertCounts, UsageBatch, UsageDay,
+    UserMonth,
+};
 pub use read::{AuditFilter, GuidelineVersion};
 pub use writer::{NewRate, NewSolution, Writer};
 

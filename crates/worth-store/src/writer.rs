@@ -97,8 +97,18 @@ impl Writer {
         self.now.date_naive()
     }
 
+    /// Who makes this write, as the audit log names them.
+    pub(crate) fn actor(&self) -> &str {
+        &self.actor
+    }
+
+    /// The instant this write is made at, as the audit log records it.
+    pub(crate) fn now(&self) -> DateTime<Utc> {
+        self.now
+    }
+
     /// Records one change of one record in the audit log. Every business write calls this.
-    async fn record<T: Serialize>(
+    pub(crate) async fn record<T: Serialize>(
         &mut self,
         action: Action,
         entity: &str,

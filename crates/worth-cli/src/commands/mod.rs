@@ -5,6 +5,7 @@ pub(crate) mod bu;
 pub(crate) mod calc;
 pub(crate) mod fx;
 pub(crate) mod guideline;
+pub(crate) mod import;
 pub(crate) mod init;
 pub(crate) mod rate;
 pub(crate) mod solution;
