@@ -27,7 +27,11 @@ pub struct Explain {
 
 impl Explain {
     /// An input with where it came from.
-    pub fn input(label: impl Into<String>, value: impl fmt::Display, source: impl Into<String>) -> Self {
+    pub fn input(
+        label: impl Into<String>,
+        value: impl fmt::Display,
+        source: impl Into<String>,
+    ) -> Self {
         Self {
             label: label.into(),
             value: value.to_string(),

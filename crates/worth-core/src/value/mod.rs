@@ -1,8 +1,13 @@
 //! Value lines and cost lines: what a solution is claimed to return, and what it costs, and
 //! the models and engine that turn them into money per month.
 
+pub mod accuracy;
+pub mod attribution;
+pub mod engine;
 pub mod explain;
+pub mod financial;
 pub mod models;
+pub mod portfolio;
 pub mod quantity;
 
 use chrono::NaiveDate;
@@ -228,9 +233,7 @@ impl CostLine {
         let first = crate::period::month_of(self.start);
         match self.kind {
             CostKind::OneTime if first == month => self.amount.amount,
-            CostKind::Monthly
-                if month >= first && self.end.is_none_or(|end| month < end) =>
-            {
+            CostKind::Monthly if month >= first && self.end.is_none_or(|end| month < end) => {
                 self.amount.amount
             }
             _ => rust_decimal::Decimal::ZERO,

@@ -92,11 +92,9 @@ impl FromStr for Estimate {
         };
         let estimate = match parts.as_slice() {
             [v] => Estimate::exact(number(v)?),
-            [lo, likely, hi] => Estimate {
-                min: Some(number(lo)?),
-                likely: number(likely)?,
-                max: Some(number(hi)?),
-            },
+            [lo, likely, hi] => {
+                Estimate { min: Some(number(lo)?), likely: number(likely)?, max: Some(number(hi)?) }
+            }
             _ => {
                 return Err(ValidationError::new(
                     "value",
@@ -140,7 +138,16 @@ impl TryFrom<EstimateRepr> for Estimate {
 
 /// How often something happens in an estimate.
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Display, EnumString,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    Display,
+    EnumString,
     VariantNames,
 )]
 #[serde(rename_all = "kebab-case")]
@@ -290,7 +297,11 @@ mod tests {
     fn estimates_and_rates_read_every_json_form() {
         let forms = [r#"5"#, r#""5""#, r#"{"likely": "5"}"#];
         for f in forms {
-            assert_eq!(serde_json::from_str::<Estimate>(f).unwrap(), Estimate::exact(dec!(5)), "{f}");
+            assert_eq!(
+                serde_json::from_str::<Estimate>(f).unwrap(),
+                Estimate::exact(dec!(5)),
+                "{f}"
+            );
         }
         let range: Estimate = serde_json::from_str(r#""3..5..8""#).unwrap();
         let back: Estimate = serde_json::from_str(&serde_json::to_string(&range).unwrap()).unwrap();

@@ -15,8 +15,7 @@ use crate::value::explain::Explain;
 use crate::value::quantity::Estimate;
 
 /// The formula, as documents show it.
-pub const FORMULA: &str =
-    "(measured − baseline) × value_per_unit, or (baseline − measured) × value_per_unit when \
+pub const FORMULA: &str = "(measured − baseline) × value_per_unit, or (baseline − measured) × value_per_unit when \
      lower is better";
 
 /// Which way the metric should move.
@@ -132,7 +131,10 @@ mod tests {
         let f = params().evaluate(&inputs(Basis::Realized, &g, Some(&m), None)).unwrap();
         assert_eq!(f.amount, dec!(-1000));
         let up = Params { direction: Direction::Increase, ..params() };
-        assert_eq!(up.evaluate(&inputs(Basis::Realized, &g, Some(&m), None)).unwrap().amount, dec!(1000));
+        assert_eq!(
+            up.evaluate(&inputs(Basis::Realized, &g, Some(&m), None)).unwrap().amount,
+            dec!(1000)
+        );
     }
 
     #[test]

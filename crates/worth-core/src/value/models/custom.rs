@@ -93,7 +93,10 @@ impl Params {
             set(&mut ctx, k, 1.0).map_err(|e| ValidationError::new("expression", e))?;
         }
         tree.eval_number_with_context(&ctx).map_err(|e| {
-            ValidationError::new("expression", format!("'{}' gives no number: {e}", self.expression))
+            ValidationError::new(
+                "expression",
+                format!("'{}' gives no number: {e}", self.expression),
+            )
         })?;
         Ok(())
     }
@@ -142,18 +145,29 @@ impl Params {
         let g = inputs.guideline;
         let hours = f64::from(g.working_days_per_year) / 12.0 * g.working_hours_per_day;
         set(&mut ctx, "hours_per_month", hours).map_err(ModelError::Expression)?;
-        let result = tree.eval_number_with_context(&ctx).map_err(|e| ModelError::Expression(e.to_string()))?;
+        let result = tree
+            .eval_number_with_context(&ctx)
+            .map_err(|e| ModelError::Expression(e.to_string()))?;
         let amount = Decimal::from_f64_retain(result)
             .ok_or_else(|| ModelError::Expression(format!("the result {result} is not a number")))?
             .round_dp(10);
         Ok(Figure {
             amount,
-            explain: Explain::computed("custom value", money(amount, inputs), self.expression.clone(), children),
+            explain: Explain::computed(
+                "custom value",
+                money(amount, inputs),
+                self.expression.clone(),
+                children,
+            ),
         })
     }
 }
 
-fn set(ctx: &mut HashMapContext<DefaultNumericTypes>, name: &str, value: f64) -> Result<(), String> {
+fn set(
+    ctx: &mut HashMapContext<DefaultNumericTypes>,
+    name: &str,
+    value: f64,
+) -> Result<(), String> {
     ctx.set_value(name.to_owned(), Value::Float(value)).map_err(|e| e.to_string())
 }
 
@@ -202,7 +216,10 @@ mod tests {
             ModelSpec::from_pairs("custom", &pairs).unwrap_err().message
         };
         let unparsable = bad("uses *");
-        assert!(unparsable.contains("does not parse") || unparsable.contains("gives no number"), "{unparsable}");
+        assert!(
+            unparsable.contains("does not parse") || unparsable.contains("gives no number"),
+            "{unparsable}"
+        );
         assert!(bad("(uses").contains("does not parse"), "{}", bad("(uses"));
         assert!(bad("uses * speed").contains("'speed' is not a parameter"));
         assert!(bad("uses * hourly").contains("give role=... to use hourly"));

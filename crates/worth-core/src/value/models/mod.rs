@@ -128,11 +128,7 @@ pub const CATALOGUE: &[(&str, &str, &str)] = &[
         time_per_use::FORMULA,
         "minutes_per_use, role, estimated_uses (count/period)",
     ),
-    (
-        "time-saved-per-user",
-        time_per_user::FORMULA,
-        "minutes_per_week, role, estimated_users",
-    ),
+    ("time-saved-per-user", time_per_user::FORMULA, "minutes_per_week, role, estimated_users"),
     ("unit-cost", unit_cost::FORMULA, "cost_before, cost_after, estimated_units (count/period)"),
     (
         "before-after",
@@ -252,7 +248,9 @@ pub(crate) fn uses(
     match inputs.basis {
         Basis::Estimated => {
             let rate = estimated.ok_or_else(|| {
-                ModelError::Missing(format!("an estimate needs estimated_{what} (such as 120/week)"))
+                ModelError::Missing(format!(
+                    "an estimate needs estimated_{what} (such as 120/week)"
+                ))
             })?;
             let n = rate.per_month(inputs.guideline);
             let source = format!(
@@ -271,15 +269,24 @@ pub(crate) fn uses(
 
 /// The month's measurements, required on the realized basis.
 pub(crate) fn measured<'a>(inputs: &Inputs<'a>) -> Result<&'a Measured, ModelError> {
-    inputs.measured.ok_or_else(|| ModelError::Missing(format!("no measurements for {}", inputs.month)))
+    inputs
+        .measured
+        .ok_or_else(|| ModelError::Missing(format!("no measurements for {}", inputs.month)))
 }
 
 /// The hourly cost the model needs.
-pub(crate) fn hourly<'a>(inputs: &Inputs<'a>, role: &str) -> Result<(&'a Hourly, Explain), ModelError> {
+pub(crate) fn hourly<'a>(
+    inputs: &Inputs<'a>,
+    role: &str,
+) -> Result<(&'a Hourly, Explain), ModelError> {
     let h = inputs.hourly.ok_or_else(|| {
         ModelError::Missing(format!("no rate card for role '{role}' on {}", inputs.month))
     })?;
-    let e = Explain::input("hourly cost", format!("{} {}", h.amount, inputs.currency), h.source.clone());
+    let e = Explain::input(
+        "hourly cost",
+        format!("{} {}", h.amount, inputs.currency),
+        h.source.clone(),
+    );
     Ok((h, e))
 }
 
@@ -295,7 +302,11 @@ pub(crate) fn param(label: &str, e: &Estimate) -> (Decimal, Explain) {
 
 /// Formats an amount of the line's currency for explanations.
 pub(crate) fn money(amount: Decimal, inputs: &Inputs<'_>) -> String {
-    format!("{} {}", amount.round_dp(inputs.currency.minor_units() + 2).normalize(), inputs.currency)
+    format!(
+        "{} {}",
+        amount.round_dp(inputs.currency.minor_units() + 2).normalize(),
+        inputs.currency
+    )
 }
 
 /// Sixty, for minutes to hours.

@@ -40,7 +40,10 @@ fn score<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u8, D::Error> {
 impl Params {
     pub(crate) fn check(&self) -> Result<(), ValidationError> {
         if !(1..=5).contains(&self.score) {
-            return Err(ValidationError::new("score", format!("{} is not from 1 to 5", self.score)));
+            return Err(ValidationError::new(
+                "score",
+                format!("{} is not from 1 to 5", self.score),
+            ));
         }
         if self.statement.trim().is_empty() {
             return Err(ValidationError::new("statement", "must say what the benefit is"));
