@@ -36,7 +36,12 @@ impl FxTable {
 
     /// The rate that converts `from` into `to` on `on`: the latest recorded on or before that
     /// day, directly or as the inverse of the opposite pair. Rates after the day are never used.
-    pub fn rate(&self, from: Currency, to: Currency, on: NaiveDate) -> Result<Decimal, MissingRate> {
+    pub fn rate(
+        &self,
+        from: Currency,
+        to: Currency,
+        on: NaiveDate,
+    ) -> Result<Decimal, MissingRate> {
         if from == to {
             return Ok(Decimal::ONE);
         }

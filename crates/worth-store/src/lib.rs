@@ -14,6 +14,7 @@ mod ingest;
 pub mod keyfile;
 mod read;
 mod rows;
+mod value;
 pub mod testing;
 mod writer;
 
@@ -30,6 +31,7 @@ pub use ingest::{
     UserMonth,
 };
 pub use read::{AuditFilter, GuidelineVersion};
+pub use value::{NewValueLine, Reestimate, SolutionInputs};
 pub use writer::{NewRate, NewSolution, Writer};
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");

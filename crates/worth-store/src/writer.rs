@@ -298,6 +298,10 @@ impl Writer {
         check_stage_change(&before.lifecycle, stage, on, self.today())?;
         let note = note.map(str::trim).filter(|n| !n.is_empty());
         self.insert_stage(before.id, stage, on, note).await?;
+        if stage != Stage::Idea {
+            // Approval (or any later stage reached first) freezes the value estimates.
+            self.freeze_estimates(before.id).await?;
+        }
         let after = self.load_solution(before.id).await?;
         self.record(Action::Update, "solution", &solution_key(&after), Some(&before), Some(&after))
             .await?;

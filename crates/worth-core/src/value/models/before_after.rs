@@ -67,7 +67,7 @@ impl Params {
             }
             Basis::Realized => {
                 let m = measured(inputs)?;
-                let v = m.metric.ok_or_else(|| {
+                let v = m.metrics.get(self.metric.trim()).copied().ok_or_else(|| {
                     ModelError::Missing(format!(
                         "no measurement of {} for {}",
                         self.metric, inputs.month
@@ -124,10 +124,10 @@ mod tests {
     fn realized_by_hand_including_a_change_for_the_worse() {
         let g = guideline();
         let mut m = sample_measured(0, 0);
-        m.metric = Some(dec!(9));
+        m.metrics.insert("days to close".into(), dec!(9));
         let f = params().evaluate(&inputs(Basis::Realized, &g, Some(&m), None)).unwrap();
         assert_eq!(f.amount, dec!(3000)); // (12 − 9) × 1,000
-        m.metric = Some(dec!(13));
+        m.metrics.insert("days to close".into(), dec!(13));
         let f = params().evaluate(&inputs(Basis::Realized, &g, Some(&m), None)).unwrap();
         assert_eq!(f.amount, dec!(-1000));
         let up = Params { direction: Direction::Increase, ..params() };

@@ -1,7 +1,8 @@
 //! Custom models: an expression over named parameters and the month's measurements.
 //!
 //! Expressions are evaluated by the `evalexpr` crate. The variables are the line's parameters
-//! (their likely values), and: `uses`, `users`, `units`, `metric` (measured on the realized
+//! (their likely values), and: `uses`, `users`, `units`, `metric` (the measurement named
+//! `metric`; all four measured on the realized
 //! basis; on the estimated basis taken from parameters `estimated_uses`, `estimated_users`,
 //! `estimated_units`, `estimated_metric`), `hourly` (the hourly cost of the line's role, when
 //! it has one) and `hours_per_month` (the guideline's working hours in a month). The result is
@@ -125,7 +126,7 @@ impl Params {
                         "uses" => Some(m.uses),
                         "users" => Some(m.active_users),
                         "units" => Some(m.units.unwrap_or(m.uses)),
-                        _ => m.metric,
+                        _ => m.metrics.get("metric").copied(),
                     };
                     let v = v.ok_or_else(|| {
                         ModelError::Missing(format!("no {name} measured for {}", inputs.month))

@@ -45,8 +45,9 @@ pub struct Measured {
     pub active_users: Decimal,
     /// Units processed, when they are measured apart from uses.
     pub units: Option<Decimal>,
-    /// The value of the line's metric, for before/after lines.
-    pub metric: Option<Decimal>,
+    /// Metrics measured that month, by name, for before/after lines.
+    #[serde(default)]
+    pub metrics: std::collections::BTreeMap<String, Decimal>,
     /// Where the measurements came from, for explanations.
     pub source: String,
 }
@@ -333,7 +334,7 @@ pub(crate) mod test_support {
             uses: Decimal::from(uses),
             active_users: Decimal::from(users),
             units: None,
-            metric: None,
+            metrics: Default::default(),
             source: "test rollups".into(),
         }
     }
