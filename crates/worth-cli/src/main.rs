@@ -47,6 +47,18 @@ enum Command {
     Audit(commands::audit::AuditArgs),
     /// Import platform exports: inventory, usage, runs, costs, licenses, mapped.
     Import(commands::import::ImportArgs),
+    /// Value lines, and the value realized (`worth value --by bu`).
+    Value(commands::value::ValueArgs),
+    /// Costs of solutions.
+    #[command(subcommand)]
+    Cost(commands::cost::CostCommand),
+    /// ROI, NPV, IRR and payback in the TEI layout (`worth roi --by bu`).
+    Roi(commands::analysis::RoiArgs),
+    /// Estimate accuracy: realized ÷ estimated for mature solutions.
+    Accuracy,
+    /// How a figure was made, down to its inputs.
+    #[command(subcommand)]
+    Explain(commands::analysis::ExplainCommand),
     /// Finance functions (NPV, IRR, XIRR, payback, TEI…), as JSON in and out or as flags.
     Calc(commands::calc::CalcArgs),
 }
@@ -56,11 +68,24 @@ fn main() -> ExitCode {
     context::init_tracing(cli.globals.verbose);
     match run(cli) {
         Ok(code) => code,
+        // A reader that stops early (`worth audit | head`) is not a failure.
+        Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
             context::report_error(&err);
             ExitCode::FAILURE
         }
     }
+}
+
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        cause.downcast_ref::<std::io::Error>().is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+            || cause.downcast_ref::<serde_json::Error>().and_then(|e| e.io_error_kind())
+                == Some(std::io::ErrorKind::BrokenPipe)
+            || cause.downcast_ref::<csv::Error>().is_some_and(|e| {
+                matches!(e.kind(), csv::ErrorKind::Io(io) if io.kind() == std::io::ErrorKind::BrokenPipe)
+            })
+    })
 }
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -80,6 +105,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Command::Fx(cmd) => commands::fx::run(&g, cmd).await,
             Command::Audit(args) => commands::audit::run(&g, args).await,
             Command::Import(args) => commands::import::run(&g, args).await,
+            Command::Value(args) => commands::value::run(&g, args).await,
+            Command::Cost(cmd) => commands::cost::run(&g, cmd).await,
+            Command::Roi(args) => commands::analysis::roi(&g, args).await,
+            Command::Accuracy => commands::analysis::accuracy_cmd(&g).await,
+            Command::Explain(cmd) => commands::analysis::explain(&g, cmd).await,
             Command::Calc(_) => unreachable!("calc runs without a store"),
         }?;
         Ok(ExitCode::SUCCESS)

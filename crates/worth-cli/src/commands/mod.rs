@@ -1,14 +1,17 @@
 //! One module per top-level command.
 
+pub(crate) mod analysis;
 pub(crate) mod audit;
 pub(crate) mod bu;
 pub(crate) mod calc;
+pub(crate) mod cost;
 pub(crate) mod fx;
 pub(crate) mod guideline;
 pub(crate) mod import;
 pub(crate) mod init;
 pub(crate) mod rate;
 pub(crate) mod solution;
+pub(crate) mod value;
 
 use chrono::NaiveDate;
 use worth_core::solution::parse_choice;

@@ -289,7 +289,11 @@ fn evaluate_month(
         ));
         Explain::computed(
             format!("{} ({})", label(month), source_word(basis)),
-            format!("{} {} risk-adjusted", risk_adjusted.round_dp(2), ctx.currency),
+            format!(
+                "{} {} risk-adjusted",
+                super::financial::round_amount(risk_adjusted, ctx.currency.minor_units()),
+                ctx.currency
+            ),
             "model × attribution × (1 − risk adjustment)",
             children,
         )

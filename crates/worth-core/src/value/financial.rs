@@ -273,8 +273,9 @@ pub fn explain_financials(
     data: &SolutionData<'_>,
 ) -> Explain {
     let cur = ctx.currency;
-    let money = |v: f64| format!("{:.2} {cur}", v);
-    let dec = |v: Decimal| format!("{} {cur}", v.round_dp(2));
+    let minor = cur.minor_units();
+    let money = |v: f64| format!("{} {cur}", round_money(v, minor));
+    let dec = |v: Decimal| format!("{} {cur}", round_amount(v, minor));
     let rate = ctx.guideline.discount_rate;
     let col_label = |i: usize| {
         if i == 0 {
@@ -336,7 +337,11 @@ pub fn explain_financials(
             }
             per_cost.push(Explain::input(
                 format!("cost '{}' ({})", c.item, c.kind),
-                format!("{} {}", total.round_dp(2), c.amount.currency),
+                format!(
+                    "{} {}",
+                    round_amount(total, c.amount.currency.minor_units()),
+                    c.amount.currency
+                ),
                 c.basis
                     .clone()
                     .unwrap_or_else(|| format!("{} {} from {}", c.amount, c.kind, c.start)),
@@ -399,7 +404,18 @@ fn year_offset(i: usize) -> u32 {
     u32::try_from(i.saturating_sub(1) * 12).unwrap_or(u32::MAX)
 }
 
-/// Converts kernel figures for display: money rounded to the minor unit.
+/// Converts a kernel figure for display: money rounded to the minor unit, half away from
+/// zero. Every place that shows a computed amount uses this, so that a report and the
+/// explanation of its figures agree to the cent.
 pub fn round_money(v: f64, minor_units: u32) -> Decimal {
-    Decimal::from_f64(v).unwrap_or_default().round_dp(minor_units)
+    round_amount(Decimal::from_f64(v).unwrap_or_default(), minor_units)
+}
+
+/// Rounds a decimal amount for display the same way as [`round_money`].
+/// The result always shows the minor unit's digits (`4800.00`).
+pub fn round_amount(v: Decimal, minor_units: u32) -> Decimal {
+    let mut r =
+        v.round_dp_with_strategy(minor_units, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
+    r.rescale(minor_units);
+    r
 }

@@ -141,7 +141,10 @@ impl ValueLine {
         if self.attribution < Decimal::ZERO || self.attribution > Decimal::ONE {
             return Err(ValidationError::new(
                 "attribution",
-                format!("{} must be from 0% to 100%", self.attribution * Decimal::from(100)),
+                format!(
+                    "{}% must be from 0% to 100%",
+                    (self.attribution * Decimal::from(100)).normalize()
+                ),
             ));
         }
         if self.horizon_months == 0 || self.horizon_months > 120 {

@@ -1,0 +1,140 @@
+//! `worth cost`: what a solution costs, once or every month.
+
+use anyhow::{Result, bail};
+use chrono::NaiveDate;
+use worth_core::money::parse_amount;
+use worth_core::value::{CostKind, CostLine};
+use worth_core::{Currency, Money};
+
+use super::{choice, date};
+use crate::context::Globals;
+use crate::output::{Table, emit, opt};
+
+/// Cost commands.
+#[derive(Debug, clap::Subcommand)]
+pub(crate) enum CostCommand {
+    /// Add a cost: an amount, or build hours × a role's rate card.
+    Add(AddArgs),
+    /// List costs.
+    List,
+}
+
+/// Options of `worth cost add`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct AddArgs {
+    /// The solution.
+    solution: String,
+    /// one-time or monthly.
+    #[arg(long, value_parser = choice::<CostKind>)]
+    kind: CostKind,
+    /// What it is for: build, license, capacity, pay-as-you-go, maintenance, external…
+    #[arg(long)]
+    item: String,
+    /// The amount (once, or per month).
+    #[arg(long, allow_hyphen_values = true, conflicts_with_all = ["hours", "role"])]
+    amount: Option<String>,
+    /// Its currency [default: the workspace's].
+    #[arg(long)]
+    currency: Option<String>,
+    /// Hours of work, priced with the role's rate card on the start day.
+    #[arg(long, requires = "role")]
+    hours: Option<String>,
+    /// The role whose rate card prices the hours.
+    #[arg(long, requires = "hours")]
+    role: Option<String>,
+    /// The day of a one-time cost, or the first day of a monthly one [default: today].
+    #[arg(long, value_parser = date)]
+    start: Option<NaiveDate>,
+    /// The first day a monthly cost no longer applies.
+    #[arg(long, value_parser = date)]
+    end: Option<NaiveDate>,
+    /// The solution's business unit, when its name exists in several.
+    #[arg(long)]
+    bu: Option<String>,
+}
+
+pub(crate) async fn run(g: &Globals, cmd: CostCommand) -> Result<()> {
+    let store = g.open().await?;
+    let costs = match cmd {
+        CostCommand::Add(a) => {
+            let solution = store.solution(&a.solution, a.bu.as_deref()).await?;
+            let settings = store.settings().await?;
+            let start = a.start.unwrap_or_else(|| chrono::Utc::now().date_naive());
+            let (amount, basis) = match (&a.amount, &a.hours, &a.role) {
+                (Some(text), None, None) => {
+                    let currency = match &a.currency {
+                        Some(c) => Currency::parse(c)?,
+                        None => settings.currency,
+                    };
+                    (Money::new(parse_amount("amount", text)?, currency), None)
+                }
+                (None, Some(hours), Some(role)) => {
+                    let hours = parse_amount("hours", hours)?;
+                    let rates = store.rates().await?;
+                    let valid = |r: &&worth_core::rates::RateCard| {
+                        r.role.eq_ignore_ascii_case(role.trim())
+                            && r.valid_from <= start
+                            && r.valid_to.is_none_or(|t| start < t)
+                    };
+                    let card = rates
+                        .iter()
+                        .filter(valid)
+                        .find(|r| r.business_unit.as_deref() == Some(&solution.business_unit))
+                        .or_else(|| rates.iter().filter(valid).find(|r| r.business_unit.is_none()));
+                    let Some(card) = card else {
+                        bail!(
+                            "no rate card for role '{role}' on {start}: add one with `worth rate \
+                             add --role {role} ...`, or give --amount"
+                        );
+                    };
+                    let basis = format!(
+                        "{hours} h × {} {} ({} rate card #{})",
+                        card.hourly.amount, card.hourly.currency, card.role, card.id
+                    );
+                    (Money::new(hours * card.hourly.amount, card.hourly.currency), Some(basis))
+                }
+                _ => bail!("give --amount, or --hours with --role"),
+            };
+            let cost = CostLine {
+                id: 0,
+                solution_id: solution.id,
+                kind: a.kind,
+                item: a.item,
+                amount,
+                start,
+                end: a.end,
+                basis,
+            };
+            let mut w = store.write(&g.actor()).await?;
+            let added = w.add_cost(&solution.name, Some(&solution.business_unit), &cost).await?;
+            w.commit().await?;
+            vec![added]
+        }
+        CostCommand::List => store.cost_lines().await?,
+    };
+    let mut table = Table::new(&[
+        "id",
+        "solution id",
+        "kind",
+        "item",
+        "amount",
+        "currency",
+        "start",
+        "end",
+        "basis",
+    ]);
+    for c in &costs {
+        table.row([
+            c.id.to_string(),
+            c.solution_id.to_string(),
+            c.kind.to_string(),
+            c.item.clone(),
+            c.amount.amount.to_string(),
+            c.amount.currency.to_string(),
+            c.start.to_string(),
+            opt(c.end),
+            c.basis.clone().unwrap_or_default(),
+        ]);
+    }
+    emit(g.format, &costs, &table)
+}
