@@ -212,7 +212,12 @@ impl ExpSum {
     /// `start` is where a Newton run begins when the half holds exactly one root.
     fn roots_in(&self, half: Half, start: f64, out: &mut Vec<f64>) {
         let (lo, hi) = half.bounds();
-        let at_zero = self.eval(0.0, half);
+        // At r = 0 every weight is 1, whichever the half.
+        let at_zero = Point {
+            value: self.coef.iter().sum(),
+            slope: 0.0,
+            magnitude: self.coef.iter().map(|c| c.abs()).sum(),
+        };
         let zero_is_root = self.is_zero(at_zero);
         let bound = match self.running_sum_sign_changes(half) {
             Some(w) => w.min(self.coefficient_sign_changes()),
