@@ -75,6 +75,9 @@ pub(crate) fn read_csv<I: RowImporter>(
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
+        // Records end at `\n` only, so that line numbers count CRLF lines exactly; the `\r`
+        // left at the end of the last cell is trimmed like any surrounding space.
+        .terminator(csv::Terminator::Any(b'\n'))
         .buffer_capacity(1 << 16)
         .from_reader(&mut source);
     let mut record = ByteRecord::new();

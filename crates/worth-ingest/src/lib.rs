@@ -319,6 +319,7 @@ pub async fn import(
     let mut writer = store.write(actor).await?;
     let mut summaries = Vec::with_capacity(parsed.len());
     let mut seen: Vec<String> = Vec::new();
+    let mut wrote_any = false;
     for (path, file_started, file) in parsed {
         let counts = &file.read.counts;
         let mut summary = FileSummary {
@@ -335,15 +336,28 @@ pub async fn import(
             stored: file.stored.clone(),
         };
         let hash = file.read.content_hash.clone();
+        let file_source = match &file.output {
+            Output::Licenses { source: s, .. } if options.source.is_none() => s.clone(),
+            Output::Mapped(_) => mapped_target(&ctx),
+            _ => source.clone(),
+        };
         if let Some(earlier) = store.find_import(kind.as_str(), &hash).await? {
-            summary.skipped = Some(format!(
-                "the same content was imported on {} as import #{} ({}); nothing to add",
-                earlier.finished_at.format("%Y-%m-%d %H:%M UTC"),
-                earlier.id,
-                earlier.file_name
-            ));
-            summaries.push(summary);
-            continue;
+            // The same content again changes nothing, unless a later file replaced some of
+            // what it held: then it is applied again, as the latest word on its days. Files
+            // that only add (mapped) or upsert (inventory) are never applied twice.
+            let latest = store.latest_import(kind.as_str(), &file_source).await?;
+            let replaces = !matches!(kind, Kind::Mapped | Kind::Inventory);
+            let still_latest = latest.is_none_or(|l| l.id == earlier.id) && !wrote_any;
+            if !replaces || still_latest {
+                summary.skipped = Some(format!(
+                    "the same content was imported on {} as import #{} ({}); nothing to add",
+                    earlier.finished_at.format("%Y-%m-%d %H:%M UTC"),
+                    earlier.id,
+                    earlier.file_name
+                ));
+                summaries.push(summary);
+                continue;
+            }
         }
         if seen.contains(&hash) {
             summary.skipped = Some("the same content was given twice; read once".to_owned());
@@ -355,11 +369,7 @@ pub async fn import(
         let record = ImportRecord {
             id: 0,
             kind: kind.as_str().to_owned(),
-            source: match &file.output {
-                Output::Licenses { source: s, .. } if options.source.is_none() => s.clone(),
-                Output::Mapped(_) => mapped_target(&ctx),
-                _ => source.clone(),
-            },
+            source: file_source,
             file_name: path.display().to_string(),
             content_hash: hash,
             read: to_i64(counts.read),
@@ -376,6 +386,7 @@ pub async fn import(
         let stored = writer.record_import(&record).await?;
         summary.import_id = Some(stored.id);
         write_output(&mut writer, stored.id, &stored.source, file.output, &mut summary).await?;
+        wrote_any = true;
         summaries.push(summary);
     }
     if options.fail_before_commit {

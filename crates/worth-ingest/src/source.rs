@@ -152,7 +152,7 @@ mod tests {
     fn a_file_reads_back_whole_and_is_hashed() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("f.csv");
-        let data: Vec<u8> = (0..3 * BLOCK + 17).map(|i| (i % 251) as u8).collect();
+        let data: Vec<u8> = (0..3 * BLOCK + 17).map(|i| u8::try_from(i % 251).unwrap()).collect();
         std::fs::write(&path, &data).unwrap();
         let mut source = Source::open(&path, ProgressBar::hidden()).unwrap();
         let mut back = Vec::new();

@@ -10,7 +10,7 @@
 //! constants (the table, its columns and the number of rows): user data only ever reaches SQL
 //! as bound parameters.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use serde::Serialize;
 use sqlx::{AnyConnection, AssertSqlSafe, Row};
@@ -27,12 +27,10 @@ use crate::{NewSolution, Result, Store, StoreError, Writer};
 /// assigns them.
 pub const UNASSIGNED_BUSINESS_UNIT: &str = "Unassigned";
 
-/// The most parameters one statement binds: under SQLite's limit (32766) and PostgreSQL's
-/// (65535).
-const MAX_PARAMS: usize = 30_000;
-
-/// The most rows one statement inserts: larger statements gain nothing and are slow to prepare.
-const ROWS_PER_STATEMENT: usize = 200;
+/// The parameters one statement binds, at most: far under SQLite's limit (32766) and
+/// PostgreSQL's (65535), because binding by number costs SQLite a look-up through every
+/// parameter of the statement, so large statements cost the square of their size.
+const MAX_PARAMS: usize = 128;
 
 /// The record of one imported file, as stored in `imports`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -85,19 +83,18 @@ pub struct UsageDay {
     pub users: i64,
 }
 
-/// The days of one month on which one pseudonymous user used one app.
+/// The pseudonymous users of one app in one month, with the days each used it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct UserMonth {
+pub struct AppMonthUsers {
     /// The system that issued the app's id.
     pub system: String,
     /// The app's id.
     pub external_id: String,
     /// The month, `YYYY-MM`.
     pub month: String,
-    /// The user's pseudonym.
-    pub user_key: String,
-    /// Bit `d - 1` is set when the user used the app on day `d` of the month.
-    pub day_mask: i64,
+    /// Each user's pseudonym and day mask (bit `d - 1` set when the user used the app on day
+    /// `d`), sorted by pseudonym.
+    pub users: Vec<(String, u32)>,
 }
 
 /// What one usage file contributes: it replaces every day it covers for its source.
@@ -107,8 +104,8 @@ pub struct UsageBatch {
     pub days: Vec<NaiveDate>,
     /// Daily rollups.
     pub daily: Vec<UsageDay>,
-    /// Monthly user masks, holding only the file's days.
-    pub monthly: Vec<UserMonth>,
+    /// Monthly users, holding only the file's days.
+    pub monthly: Vec<AppMonthUsers>,
 }
 
 /// Distinct users of one app in one month, over every source.
@@ -265,7 +262,7 @@ async fn insert_rows(
     suffix: &'static str,
     rows: impl IntoIterator<Item = Vec<Param>>,
 ) -> Result<()> {
-    let per_statement = (MAX_PARAMS / columns.len()).min(ROWS_PER_STATEMENT);
+    let per_statement = (MAX_PARAMS / columns.len()).max(1);
     let mut batch: Vec<Vec<Param>> = Vec::with_capacity(per_statement);
     let mut rows = rows.into_iter().peekable();
     while rows.peek().is_some() {
@@ -288,6 +285,92 @@ async fn insert_rows(
         query.execute(&mut *conn).await?;
     }
     Ok(())
+}
+
+/// How many rows one JSON statement carries.
+const JSON_ROWS: usize = 20_000;
+
+/// Inserts many rows with few statements: each statement binds one JSON array of rows, which
+/// the database unpacks itself (`json_each` in SQLite, `json_array_elements` in PostgreSQL),
+/// so that the cost of binding is paid once per statement, not once per value.
+async fn insert_json(
+    conn: &mut AnyConnection,
+    table: &'static str,
+    columns: &'static [&'static str],
+    suffix: &'static str,
+    rows: impl IntoIterator<Item = Vec<Param>>,
+) -> Result<()> {
+    let postgres = conn.backend_name().eq_ignore_ascii_case("postgresql");
+    let mut rows = rows.into_iter().peekable();
+    let mut json = String::new();
+    while rows.peek().is_some() {
+        json.clear();
+        json.push('[');
+        let mut types: Vec<bool> = Vec::new();
+        for (n, row) in rows.by_ref().take(JSON_ROWS).enumerate() {
+            if n > 0 {
+                json.push(',');
+            }
+            json.push('[');
+            types.clear();
+            for (i, p) in row.iter().enumerate() {
+                if i > 0 {
+                    json.push(',');
+                }
+                match p {
+                    Param::Int(v) => json.push_str(&v.to_string()),
+                    Param::Text(v) => push_json_string(&mut json, v),
+                    Param::OptText(Some(v)) => push_json_string(&mut json, v),
+                    Param::OptText(None) => json.push_str("null"),
+                }
+                types.push(matches!(p, Param::Int(_)));
+            }
+            json.push(']');
+        }
+        json.push(']');
+        // The statement is made of the constant table and column names passed in by this
+        // module and of element positions numbered here; the rows are one bound value.
+        let sql = json_insert_sql(table, columns, &types, suffix, postgres);
+        sqlx::query(AssertSqlSafe(sql)).bind(json.clone()).execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+fn push_json_string(out: &mut String, text: &str) {
+    // serde_json escapes exactly as JSON requires.
+    out.push_str(&serde_json::Value::from(text).to_string());
+}
+
+/// `INSERT INTO t (a, b) SELECT e->>0, CAST(e->>1 AS BIGINT) FROM <rows of $1> suffix`.
+fn json_insert_sql(
+    table: &str,
+    columns: &[&str],
+    integer: &[bool],
+    suffix: &str,
+    postgres: bool,
+) -> String {
+    let element = if postgres { "e" } else { "value" };
+    let picks: Vec<String> = (0..columns.len())
+        .map(|i| {
+            let pick = format!("{element} ->> {i}");
+            if integer.get(i).copied().unwrap_or(false) {
+                format!("CAST({pick} AS BIGINT)")
+            } else {
+                pick
+            }
+        })
+        .collect();
+    // SQLite needs a WHERE before ON CONFLICT after a SELECT, to tell the clauses apart.
+    let from = if postgres {
+        "FROM json_array_elements(CAST($1 AS JSON)) AS e WHERE true"
+    } else {
+        "FROM json_each($1) WHERE true"
+    };
+    format!(
+        "INSERT INTO {table} ({}) SELECT {} {from} {suffix}",
+        columns.join(", "),
+        picks.join(", ")
+    )
 }
 
 /// `INSERT INTO table (a, b) VALUES ($1, $2), ($3, $4) suffix`.
@@ -314,12 +397,6 @@ fn insert_sql(table: &str, columns: &[&str], rows: usize, suffix: &str) -> Strin
         sql.push_str(suffix);
     }
     sql
-}
-
-/// Bit `d - 1` of a month's mask stands for day `d`.
-fn day_bit(day: NaiveDate) -> i64 {
-    use chrono::Datelike;
-    1i64 << (day.day() - 1)
 }
 
 fn month_of(day: NaiveDate) -> String {
@@ -379,59 +456,55 @@ impl Writer {
                 .execute(&mut *conn)
                 .await?;
             let month = month_of(day);
+            let bit = 1i64 << (day.day() - 1);
             match months.iter_mut().find(|(m, _)| *m == month) {
-                Some((_, bits)) => *bits |= day_bit(day),
-                None => months.push((month, day_bit(day))),
+                Some((_, bits)) => *bits |= bit,
+                None => months.push((month, bit)),
             }
         }
         for (month, bits) in &months {
             sqlx::query(
                 "UPDATE usage_monthly_users SET day_mask = day_mask & $1 \
-                 WHERE source = $2 AND month = $3",
+                 WHERE source = $2 AND month = $3 AND (day_mask & $4) <> 0",
             )
             .bind(!bits & 0x7fff_ffff)
             .bind(source.to_owned())
             .bind(month.clone())
+            .bind(*bits)
             .execute(&mut *conn)
             .await?;
         }
 
         // Put the file's days in, then drop masks left without any day.
-        insert_rows(
-            conn,
-            "usage_daily",
-            &["source", "system", "external_id", "day", "sessions", "users"],
-            "",
-            batch.daily.iter().map(|d| {
-                vec![
-                    Param::Text(source.to_owned()),
-                    Param::Text(d.system.clone()),
-                    Param::Text(d.external_id.clone()),
-                    Param::Text(d.day.to_string()),
-                    Param::Int(d.sessions),
-                    Param::Int(d.users),
-                ]
-            }),
-        )
-        .await?;
-        insert_rows(
-            conn,
-            "usage_monthly_users",
-            &["source", "system", "external_id", "month", "user_key", "day_mask"],
-            "ON CONFLICT (source, system, external_id, month, user_key) \
-             DO UPDATE SET day_mask = usage_monthly_users.day_mask | excluded.day_mask",
-            batch.monthly.iter().map(|m| {
+        let rows = batch.daily.iter().map(|d| {
+            vec![
+                Param::Text(source.to_owned()),
+                Param::Text(d.system.clone()),
+                Param::Text(d.external_id.clone()),
+                Param::Text(d.day.to_string()),
+                Param::Int(d.sessions),
+                Param::Int(d.users),
+            ]
+        });
+        const DAILY: &[&str] = &["source", "system", "external_id", "day", "sessions", "users"];
+        insert_json(conn, "usage_daily", DAILY, "", rows).await?;
+        let rows = batch.monthly.iter().flat_map(|m| {
+            m.users.iter().map(|(user, mask)| {
                 vec![
                     Param::Text(source.to_owned()),
                     Param::Text(m.system.clone()),
                     Param::Text(m.external_id.clone()),
                     Param::Text(m.month.clone()),
-                    Param::Text(m.user_key.clone()),
-                    Param::Int(m.day_mask),
+                    Param::Text(user.clone()),
+                    Param::Int(i64::from(*mask)),
                 ]
-            }),
-        )
-        .await?;
+            })
+        });
+        const MONTHLY: &[&str] =
+            &["source", "system", "external_id", "month", "user_key", "day_mask"];
+        let upsert = "ON CONFLICT (source, system, external_id, month, user_key) \
+                      DO UPDATE SET day_mask = usage_monthly_users.day_mask | excluded.day_mask";
+        insert_json(conn, "usage_monthly_users", MONTHLY, upsert, rows).await?;
         sqlx::query("DELETE FROM usage_monthly_users WHERE source = $1 AND day_mask = 0")
             .bind(source.to_owned())
             .execute(&mut *conn)
@@ -868,6 +941,22 @@ impl Store {
         row.as_ref().map(import_from_row).transpose()
     }
 
+    /// The latest import of a kind and source, if any.
+    pub async fn latest_import(&self, kind: &str, source: &str) -> Result<Option<ImportRecord>> {
+        let mut conn = self.pool().acquire().await?;
+        // The column list is a constant of this module.
+        let sql = format!(
+            "SELECT {IMPORT_COLUMNS} FROM imports WHERE kind = $1 AND source = $2 \
+             ORDER BY id DESC LIMIT 1"
+        );
+        let row = sqlx::query(AssertSqlSafe(sql))
+            .bind(kind.to_owned())
+            .bind(source.to_owned())
+            .fetch_optional(&mut *conn)
+            .await?;
+        row.as_ref().map(import_from_row).transpose()
+    }
+
     /// Every import, oldest first.
     pub async fn imports(&self) -> Result<Vec<ImportRecord>> {
         let mut conn = self.pool().acquire().await?;
@@ -881,7 +970,7 @@ impl Store {
     pub async fn usage_daily(&self) -> Result<Vec<UsageDay>> {
         let mut conn = self.pool().acquire().await?;
         let rows = sqlx::query(
-            "SELECT system, external_id, day, SUM(sessions) AS sessions, SUM(users) AS users \
+            "SELECT system, external_id, day, CAST(SUM(sessions) AS BIGINT) AS sessions, CAST(SUM(users) AS BIGINT) AS users \
              FROM usage_daily GROUP BY system, external_id, day ORDER BY system, external_id, day",
         )
         .fetch_all(&mut *conn)
@@ -901,31 +990,57 @@ impl Store {
 
     /// Distinct users per app and month, over every source.
     pub async fn monthly_users(&self) -> Result<Vec<MonthlyUsers>> {
+        Ok(self
+            .month_users()
+            .await?
+            .into_iter()
+            .map(|m| MonthlyUsers {
+                system: m.system,
+                external_id: m.external_id,
+                month: m.month,
+                users: i64::try_from(m.users.len()).unwrap_or(i64::MAX),
+            })
+            .collect())
+    }
+
+    /// The pseudonymous users of each app and month with their days, over every source.
+    pub async fn month_users(&self) -> Result<Vec<AppMonthUsers>> {
         let mut conn = self.pool().acquire().await?;
         let rows = sqlx::query(
-            "SELECT system, external_id, month, COUNT(DISTINCT user_key) AS users \
-             FROM usage_monthly_users WHERE day_mask <> 0 \
-             GROUP BY system, external_id, month ORDER BY system, external_id, month",
+            "SELECT system, external_id, month, user_key, day_mask FROM usage_monthly_users \
+             WHERE day_mask <> 0 ORDER BY system, external_id, month, user_key",
         )
         .fetch_all(&mut *conn)
         .await?;
-        Ok(rows
-            .iter()
-            .map(|r| MonthlyUsers {
-                system: r.get("system"),
-                external_id: r.get("external_id"),
-                month: r.get("month"),
-                users: r.get("users"),
-            })
-            .collect())
+        let mut out: Vec<AppMonthUsers> = Vec::new();
+        for r in rows {
+            let (system, external_id, month): (String, String, String) =
+                (r.get("system"), r.get("external_id"), r.get("month"));
+            let user: String = r.get("user_key");
+            let mask = u32::try_from(r.get::<i64, _>("day_mask"))
+                .map_err(|_| StoreError::Corrupt("usage_monthly_users.day_mask".into()))?;
+            let same = out.last().is_some_and(|l| {
+                (&l.system, &l.external_id, &l.month) == (&system, &external_id, &month)
+            });
+            if !same {
+                out.push(AppMonthUsers { system, external_id, month, users: Vec::new() });
+            }
+            let Some(last) = out.last_mut() else { continue };
+            // Several sources may have the same user: the masks are combined.
+            match last.users.last_mut() {
+                Some((u, m)) if *u == user => *m |= mask,
+                _ => last.users.push((user, mask)),
+            }
+        }
+        Ok(out)
     }
 
     /// Daily run rollups over every source, by flow, day and status.
     pub async fn run_daily(&self) -> Result<Vec<RunDay>> {
         let mut conn = self.pool().acquire().await?;
         let rows = sqlx::query(
-            "SELECT system, flow_id, day, status, SUM(runs) AS runs, \
-             SUM(timed_runs) AS timed_runs, SUM(duration_ms) AS duration_ms FROM run_daily \
+            "SELECT system, flow_id, day, status, CAST(SUM(runs) AS BIGINT) AS runs, \
+             CAST(SUM(timed_runs) AS BIGINT) AS timed_runs, CAST(SUM(duration_ms) AS BIGINT) AS duration_ms FROM run_daily \
              GROUP BY system, flow_id, day, status ORDER BY system, flow_id, day, status",
         )
         .fetch_all(&mut *conn)
@@ -1076,9 +1191,17 @@ mod tests {
     }
 
     #[test]
-    fn days_map_to_bits_of_their_month() {
-        assert_eq!(day_bit("2024-09-01".parse().unwrap()), 1);
-        assert_eq!(day_bit("2024-08-31".parse().unwrap()), 1 << 30);
+    fn months_are_named_by_their_year_and_number() {
         assert_eq!(month_of("2024-08-31".parse().unwrap()), "2024-08");
+    }
+
+    #[test]
+    fn json_inserts_pick_each_column_of_the_bound_rows() {
+        assert_eq!(
+            json_insert_sql("t", &["a", "n"], &[false, true], "", false),
+            "INSERT INTO t (a, n) SELECT value ->> 0, CAST(value ->> 1 AS BIGINT) \
+             FROM json_each($1) WHERE true "
+        );
+        assert!(json_insert_sql("t", &["a"], &[false], "", true).contains("json_array_elements"));
     }
 }

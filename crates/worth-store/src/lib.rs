@@ -26,9 +26,9 @@ use sqlx::{AnyPool, Executor};
 
 pub use error::{Result, StoreError};
 pub use ingest::{
-    CostFact, ImportRecord, InventoryEnvironment, InventoryItem, LicenseAssignment, MappedRecord,
-    MonthlyUsers, RunBatch, RunDay, UNASSIGNED_BUSINESS_UNIT, UpsertCounts, UsageBatch, UsageDay,
-    UserMonth,
+    AppMonthUsers, CostFact, ImportRecord, InventoryEnvironment, InventoryItem, LicenseAssignment,
+    MappedRecord, MonthlyUsers, RunBatch, RunDay, UNASSIGNED_BUSINESS_UNIT, UpsertCounts,
+    UsageBatch, UsageDay,
 };
 pub use read::{AuditFilter, GuidelineVersion};
 pub use value::{NewValueLine, Reestimate, SolutionInputs};
