@@ -56,6 +56,8 @@ enum Command {
     Roi(commands::analysis::RoiArgs),
     /// Estimate accuracy: realized ÷ estimated for mature solutions.
     Accuracy,
+    /// P10, P50 and P90 of NPV and ROI from the ranges of the value parameters.
+    Simulate(commands::simulate::SimulateArgs),
     /// How a figure was made, down to its inputs.
     #[command(subcommand)]
     Explain(commands::analysis::ExplainCommand),
@@ -110,6 +112,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Command::Roi(args) => commands::analysis::roi(&g, args).await,
             Command::Accuracy => commands::analysis::accuracy_cmd(&g).await,
             Command::Explain(cmd) => commands::analysis::explain(&g, cmd).await,
+            Command::Simulate(args) => commands::simulate::run(&g, args).await,
             Command::Calc(_) => unreachable!("calc runs without a store"),
         }?;
         Ok(ExitCode::SUCCESS)

@@ -1,3 +1,8 @@
-//! Report documents as typed values, and their HTML, XLSX, Markdown and JSON renderers.
+//! Report documents as typed values, and their renderers.
 //!
-//! Nothing is here yet: the sponsor report arrives with issue #6.
+//! A document is built once from the engine's results; Markdown and HTML are separate
+//! renderers of it. HTML goes through templates with automatic escaping, so no text from the
+//! store reaches a page unescaped. The sponsor report arrives with issue #6.
+
+pub mod guideline;
+mod markdown;

@@ -459,6 +459,7 @@ async fn usage(
     s: &Solution,
     g: &Guideline,
     version: i64,
+    users: &UsersByApp,
 ) -> Result<BTreeMap<NaiveDate, Measured>> {
     let mut out: BTreeMap<NaiveDate, Measured> = BTreeMap::new();
     let counted =
@@ -485,19 +486,9 @@ async fn usage(
                 m.uses += Decimal::from(n);
             }
         }
-        let rows = sqlx::query(
-            "SELECT month, COUNT(DISTINCT user_key) AS users FROM usage_monthly_users \
-             WHERE system = $1 AND external_id = $2 GROUP BY month",
-        )
-        .bind(ext.system.clone())
-        .bind(ext.id.clone())
-        .fetch_all(&mut *conn)
-        .await?;
-        for r in rows {
-            let Some(month) = parse_month(&r.get::<String, _>("month")) else { continue };
-            let users: i64 = r.get("users");
+        for (month, n) in users.get(&(ext.system.clone(), ext.id.clone())).into_iter().flatten() {
             if counted {
-                out.entry(month).or_default().active_users += Decimal::from(users);
+                out.entry(*month).or_default().active_users += Decimal::from(*n);
             }
         }
     }
@@ -537,6 +528,9 @@ async fn usage(
     }
     Ok(out)
 }
+
+/// Distinct users per app (system, id) and month.
+type UsersByApp = BTreeMap<(String, String), Vec<(NaiveDate, i64)>>;
 
 impl Store {
     /// Value lines, of one solution or all.
@@ -584,6 +578,12 @@ impl Store {
 
     /// Everything the value engine needs, for every solution with value lines or costs.
     pub async fn value_inputs(&self, g: &Guideline, version: i64) -> Result<Vec<SolutionInputs>> {
+        let mut users: UsersByApp = BTreeMap::new();
+        for m in self.monthly_users().await? {
+            if let Some(month) = parse_month(&m.month) {
+                users.entry((m.system, m.external_id)).or_default().push((month, m.users));
+            }
+        }
         let mut conn = self.pool().acquire().await?;
         let solutions = read::solutions(&mut conn, Solutions::All).await?;
         let mut lines: BTreeMap<i64, Vec<ValueLine>> = BTreeMap::new();
@@ -601,7 +601,7 @@ impl Store {
             if l.is_empty() && c.is_empty() {
                 continue;
             }
-            let usage = usage(&mut conn, &s, g, version).await?;
+            let usage = usage(&mut conn, &s, g, version, &users).await?;
             out.push(SolutionInputs { solution: s, lines: l, costs: c, usage });
         }
         Ok(out)

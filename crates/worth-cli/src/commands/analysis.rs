@@ -54,6 +54,10 @@ impl Loaded {
         }
     }
 
+    pub(crate) fn inputs(&self) -> &[SolutionInputs] {
+        &self.inputs
+    }
+
     pub(crate) fn portfolio(&self, explain: bool) -> Portfolio {
         let data: Vec<SolutionData<'_>> = self
             .inputs

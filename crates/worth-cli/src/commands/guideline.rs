@@ -1,6 +1,6 @@
 //! `worth guideline`: the ROI guideline's versions. A change publishes a new version.
 
-use anyhow::{Result, bail};
+use anyhow::{Context, Result, bail};
 use worth_core::guideline::KEYS;
 use worth_store::GuidelineVersion;
 
@@ -29,6 +29,15 @@ pub(crate) enum GuidelineCommand {
     List,
     /// List the settings that `set` accepts.
     Keys,
+    /// Write a version as a readable document: Markdown and a self-contained HTML page.
+    Publish {
+        /// The version to publish [default: the current one].
+        #[arg(long)]
+        version: Option<i64>,
+        /// The folder to write to.
+        #[arg(long, default_value = ".")]
+        out: std::path::PathBuf,
+    },
 }
 
 pub(crate) async fn run(g: &Globals, cmd: GuidelineCommand) -> Result<()> {
@@ -70,6 +79,32 @@ pub(crate) async fn run(g: &Globals, cmd: GuidelineCommand) -> Result<()> {
                 ]);
             }
             emit(g.format, &versions, &table)
+        }
+        GuidelineCommand::Publish { version, out } => {
+            let v = store.guideline(version).await?;
+            let doc = worth_report::guideline::GuidelineDocument::new(
+                v.version,
+                &v.settings,
+                v.created_at,
+                &v.created_by,
+                v.note.as_deref(),
+                &store.rates().await?,
+            );
+            std::fs::create_dir_all(&out)
+                .with_context(|| format!("cannot create the folder {}", out.display()))?;
+            let md = out.join(format!("roi-guidelines-v{}.md", v.version));
+            let html = out.join(format!("roi-guidelines-v{}.html", v.version));
+            std::fs::write(&md, doc.to_markdown())
+                .with_context(|| format!("cannot write {}", md.display()))?;
+            std::fs::write(&html, doc.to_html()?)
+                .with_context(|| format!("cannot write {}", html.display()))?;
+            say(&format!("worth: published guideline version {}", v.version));
+            let files = vec![md.display().to_string(), html.display().to_string()];
+            let mut table = Table::new(&["file"]);
+            for f in &files {
+                table.row([f.clone()]);
+            }
+            emit(g.format, &files, &table)
         }
         GuidelineCommand::Keys => unreachable!("handled above"),
     }

@@ -314,32 +314,42 @@ fn source_word(basis: Basis) -> &'static str {
     }
 }
 
+/// The rate card that prices `role` for business unit `bu` on `month`: the unit's own card
+/// first, else the card for all units.
+pub(crate) fn rate_card<'a>(
+    ctx: &Context<'a>,
+    role: &str,
+    bu: &str,
+    month: NaiveDate,
+) -> Option<&'a RateCard> {
+    let role = role.trim();
+    let valid = |r: &&RateCard| {
+        r.role.eq_ignore_ascii_case(role)
+            && r.valid_from <= month
+            && r.valid_to.is_none_or(|to| month < to)
+    };
+    ctx.rates
+        .iter()
+        .filter(valid)
+        .find(|r| r.business_unit.as_deref() == Some(bu))
+        .or_else(|| ctx.rates.iter().filter(valid).find(|r| r.business_unit.is_none()))
+}
+
 /// The hourly cost of `role` for business unit `bu` on the first day of `month`, in the
-/// line's currency: the unit's own card first, else the card for all units.
-fn hourly_rate(
+/// line's currency, with the card it came from.
+pub(crate) fn hourly_rate(
     ctx: &Context<'_>,
     role: &str,
     bu: &str,
     month: NaiveDate,
     currency: Currency,
 ) -> Result<Hourly, String> {
-    let valid = |r: &&RateCard| {
-        r.role.eq_ignore_ascii_case(role.trim())
-            && r.valid_from <= month
-            && r.valid_to.is_none_or(|to| month < to)
-    };
-    let card = ctx
-        .rates
-        .iter()
-        .filter(valid)
-        .find(|r| r.business_unit.as_deref() == Some(bu))
-        .or_else(|| ctx.rates.iter().filter(valid).find(|r| r.business_unit.is_none()))
-        .ok_or_else(|| {
-            format!(
-                "no rate card for role '{role}' in business unit '{bu}' or for all units on \
-                 {month}: add one with `worth rate add --role {role} ...`"
-            )
-        })?;
+    let card = rate_card(ctx, role, bu, month).ok_or_else(|| {
+        format!(
+            "no rate card for role '{role}' in business unit '{bu}' or for all units on \
+             {month}: add one with `worth rate add --role {role} ...`"
+        )
+    })?;
     let amount = ctx
         .fx
         .convert(card.hourly.amount, card.hourly.currency, currency, month)

@@ -9,6 +9,7 @@ pub mod financial;
 pub mod models;
 pub mod portfolio;
 pub mod quantity;
+pub mod simulate;
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
