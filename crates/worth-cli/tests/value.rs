@@ -254,6 +254,27 @@ fn a_re_estimate_after_approval_keeps_the_frozen_estimate() {
 }
 
 #[test]
+fn maintenance_as_a_percentage_of_the_build_is_a_monthly_cost() {
+    let ws = Ws::portfolio();
+    let cost = ws.json(&[
+        "cost",
+        "add",
+        "Invoice intake",
+        "--kind",
+        "monthly",
+        "--item",
+        "maintenance",
+        "--percent-of-build",
+        "15%",
+        "--start",
+        "2025-02-01",
+    ]);
+    // 15% a year of the 6,000.00 build, charged monthly: 75.00.
+    assert_eq!(cost[0]["amount"]["amount"], "75.00");
+    assert!(cost[0]["basis"].as_str().unwrap().contains("15% a year of one-time costs 6000"));
+}
+
+#[test]
 fn accuracy_reports_mature_solutions_and_the_ones_never_checked() {
     let ws = Ws::portfolio();
     let report = ws.json(&["accuracy"]);

@@ -31,8 +31,12 @@ pub(crate) struct AddArgs {
     #[arg(long)]
     item: String,
     /// The amount (once, or per month).
-    #[arg(long, allow_hyphen_values = true, conflicts_with_all = ["hours", "role"])]
+    #[arg(long, allow_hyphen_values = true, conflicts_with_all = ["hours", "role", "percent_of_build"])]
     amount: Option<String>,
+    /// A monthly maintenance cost as a yearly percentage of the solution's one-time costs
+    /// (`15%`: 15% of the build a year, charged monthly).
+    #[arg(long, conflicts_with_all = ["hours", "role"])]
+    percent_of_build: Option<String>,
     /// Its currency [default: the workspace's].
     #[arg(long)]
     currency: Option<String>,
@@ -61,6 +65,34 @@ pub(crate) async fn run(g: &Globals, cmd: CostCommand) -> Result<()> {
             let settings = store.settings().await?;
             let start = a.start.unwrap_or_else(|| chrono::Utc::now().date_naive());
             let (amount, basis) = match (&a.amount, &a.hours, &a.role) {
+                (None, None, None) if a.percent_of_build.is_some() => {
+                    let text = a.percent_of_build.as_deref().unwrap_or_default();
+                    let pct: worth_core::value::quantity::Estimate = text.parse()?;
+                    if a.kind != CostKind::Monthly {
+                        bail!("--percent-of-build makes a monthly cost: use --kind monthly");
+                    }
+                    let builds: Vec<CostLine> = store
+                        .cost_lines()
+                        .await?
+                        .into_iter()
+                        .filter(|c| c.solution_id == solution.id && c.kind == CostKind::OneTime)
+                        .collect();
+                    let Some(first) = builds.first() else {
+                        bail!("'{}' has no one-time costs to take a percentage of", solution.name);
+                    };
+                    let currency = first.amount.currency;
+                    if builds.iter().any(|c| c.amount.currency != currency) {
+                        bail!("the one-time costs are in several currencies: give --amount");
+                    }
+                    let total: rust_decimal::Decimal = builds.iter().map(|c| c.amount.amount).sum();
+                    let monthly = (total * pct.likely / rust_decimal::Decimal::from(12))
+                        .round_dp(currency.minor_units());
+                    let basis = format!(
+                        "{}% a year of one-time costs {total} {currency}, ÷ 12",
+                        (pct.likely * rust_decimal::Decimal::from(100)).normalize()
+                    );
+                    (Money::new(monthly, currency), Some(basis))
+                }
                 (Some(text), None, None) => {
                     let currency = match &a.currency {
                         Some(c) => Currency::parse(c)?,
@@ -93,7 +125,7 @@ pub(crate) async fn run(g: &Globals, cmd: CostCommand) -> Result<()> {
                     );
                     (Money::new(hours * card.hourly.amount, card.hourly.currency), Some(basis))
                 }
-                _ => bail!("give --amount, or --hours with --role"),
+                _ => bail!("give --amount, --hours with --role, or --percent-of-build"),
             };
             let cost = CostLine {
                 id: 0,
