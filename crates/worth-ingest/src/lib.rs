@@ -12,6 +12,7 @@
 //! | `costs` | [`costs`] | FOCUS 1.0–1.2 cost and usage data |
 //! | `licenses` | [`licenses`] | Microsoft 365 active user detail, Power Platform licensed users |
 //! | `mapped` | [`mapped`] | any CSV or XLSX read through a column mapping file |
+//! | `automation-kit` | [`automation_kit`] | the Automation Kit's Dataverse package of projects and run traces |
 //!
 //! What every importer shares: header matching ([`header`]), dirty cells ([`cell`]), the
 //! rejects file ([`rejects`]), the loop over rows (`driver`) and reading with a progress bar
@@ -21,6 +22,7 @@
 //! User identifiers are pseudonymized with the workspace key as they are read ([`pseudonyms`]);
 //! they are never stored, logged or written to the rejects file.
 
+pub mod automation_kit;
 pub mod cell;
 pub mod costs;
 mod driver;
@@ -68,12 +70,21 @@ pub enum Kind {
     Licenses,
     /// Generic rows through a column mapping.
     Mapped,
+    /// Automation Kit projects, departments and run traces.
+    AutomationKit,
 }
 
 impl Kind {
     /// Every kind, in the order of the documentation.
-    pub const ALL: [Kind; 6] =
-        [Self::Inventory, Self::Usage, Self::Runs, Self::Costs, Self::Licenses, Self::Mapped];
+    pub const ALL: [Kind; 7] = [
+        Self::Inventory,
+        Self::Usage,
+        Self::Runs,
+        Self::Costs,
+        Self::Licenses,
+        Self::Mapped,
+        Self::AutomationKit,
+    ];
 
     /// The kind's name on the command line and in the store.
     pub fn as_str(self) -> &'static str {
@@ -84,6 +95,7 @@ impl Kind {
             Self::Costs => "costs",
             Self::Licenses => "licenses",
             Self::Mapped => "mapped",
+            Self::AutomationKit => "automation-kit",
         }
     }
 }
@@ -213,6 +225,7 @@ fn parse_file(
         Kind::Costs => parse_costs(path, ctx, rejects),
         Kind::Licenses => licenses::parse(path, ctx, rejects),
         Kind::Mapped => mapped::parse(path, ctx, rejects),
+        Kind::AutomationKit => Err(IngestError::Internal("read by automation_kit::import".into())),
     }
 }
 
@@ -248,6 +261,7 @@ fn default_source(kind: Kind) -> &'static str {
         Kind::Costs => "focus",
         Kind::Licenses => "licenses",
         Kind::Mapped => "mapped",
+        Kind::AutomationKit => automation_kit::SOURCE,
     }
 }
 
@@ -265,6 +279,9 @@ pub async fn import(
     files: &[PathBuf],
     options: &ImportOptions,
 ) -> Result<ImportSummary> {
+    if kind == Kind::AutomationKit {
+        return automation_kit::import(store, actor, files, options).await;
+    }
     let started = Utc::now();
     let rejects_path = options
         .rejects_dir
