@@ -24,6 +24,8 @@ pub(crate) enum KindArg {
     Licenses,
     /// Any CSV or XLSX read through --mapping.
     Mapped,
+    /// The Automation Kit's Dataverse package (zip) of automation projects and run traces.
+    AutomationKit,
 }
 
 impl From<KindArg> for Kind {
@@ -35,6 +37,7 @@ impl From<KindArg> for Kind {
             KindArg::Costs => Kind::Costs,
             KindArg::Licenses => Kind::Licenses,
             KindArg::Mapped => Kind::Mapped,
+            KindArg::AutomationKit => Kind::AutomationKit,
         }
     }
 }
