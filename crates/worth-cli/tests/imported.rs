@@ -193,6 +193,17 @@ fn roi_by_business_unit_and_explain_agree_to_the_cent() {
         let text = worth(&dir, &["explain", "solution", solution]);
         assert!(text.starts_with(&format!("NPV: {npv} USD")), "{text}");
     }
+    for (args, key) in [
+        (&["explain", "bu", "finance"][..], "Finance"),
+        (&["explain", "portfolio"][..], "portfolio"),
+    ] {
+        let explained = json(&dir, args);
+        let rows = if key == "portfolio" { json(&dir, &["roi"]) } else { by_bu.clone() };
+        let row = rows["rows"].as_array().unwrap().iter().find(|r| r["key"] == key).unwrap();
+        for figure in ["npv", "pv_benefits", "pv_costs", "roi_percent"] {
+            assert_eq!(explained["figures"][figure], row[figure], "{key} {figure}");
+        }
+    }
     let finance_text = worth(&dir, &["explain", "solution", "Invoice routing"]);
     assert!(
         finance_text.contains("uses counted: 30  [successful runs of powerautomate:flow-a"),

@@ -217,12 +217,12 @@ fn business_units_add_up_to_the_portfolio() {
     let ws = Ws::portfolio();
     let total = ws.json(&["roi"]);
     let by_bu = ws.json(&["roi", "--by", "bu"]);
-    let cents =
-        |v: &Value| -> i64 { (v.as_str().unwrap().parse::<f64>().unwrap() * 100.0).round() as i64 };
+    let amount = |v: &Value| -> rust_decimal::Decimal { v.as_str().unwrap().parse().unwrap() };
     for field in ["pv_benefits", "pv_costs"] {
-        let sum: i64 = by_bu["rows"].as_array().unwrap().iter().map(|r| cents(&r[field])).sum();
-        let whole = cents(&total["rows"][0][field]);
-        assert!((sum - whole).abs() <= 2, "{field}: {sum} vs {whole}");
+        let sum: rust_decimal::Decimal =
+            by_bu["rows"].as_array().unwrap().iter().map(|r| amount(&r[field])).sum();
+        let whole = amount(&total["rows"][0][field]);
+        assert!((sum - whole).abs() <= rust_decimal::dec!(0.02), "{field}: {sum} vs {whole}");
     }
     assert_eq!(total["guideline_version"], 1);
 }

@@ -225,7 +225,10 @@ fn the_same_seed_gives_the_same_percentiles_and_ranges_spread_them() {
     let (b, _) = run(&f, 20_000, 42);
     let (other, _) = run(&f, 20_000, 43);
     assert_eq!(a, b);
-    assert!((a.portfolio.npv_p50 - other.portfolio.npv_p50).abs() > 1e-9, "another seed, other draws");
+    assert!(
+        (a.portfolio.npv_p50 - other.portfolio.npv_p50).abs() > 1e-9,
+        "another seed, other draws"
+    );
     for (o, npv) in a.solutions.iter().zip(&npvs) {
         assert!(o.npv_p10 < o.npv_p50 && o.npv_p50 < o.npv_p90, "{o:?}");
         // The deterministic NPV (likely values) lies inside the P10–P90 band.

@@ -14,8 +14,8 @@ mod ingest;
 pub mod keyfile;
 mod read;
 mod rows;
-mod value;
 pub mod testing;
+mod value;
 mod writer;
 
 use std::path::{Path, PathBuf};

@@ -299,6 +299,13 @@ pub(crate) enum ExplainCommand {
         #[arg(long)]
         bu: Option<String>,
     },
+    /// A business unit's NPV and ROI, down to the solutions that make them.
+    Bu {
+        /// The business unit's name.
+        name: String,
+    },
+    /// The portfolio's NPV and ROI, down to its solutions.
+    Portfolio,
 }
 
 #[derive(Debug, Serialize)]
@@ -310,7 +317,11 @@ struct ExplainOut {
 }
 
 pub(crate) async fn explain(g: &Globals, cmd: ExplainCommand) -> Result<()> {
-    let ExplainCommand::Solution { name, bu } = cmd;
+    let (name, bu) = match cmd {
+        ExplainCommand::Solution { name, bu } => (name, bu),
+        ExplainCommand::Bu { name } => return explain_group(g, Some(name)).await,
+        ExplainCommand::Portfolio => return explain_group(g, None).await,
+    };
     let store = g.open().await?;
     let wanted = store.solution(&name, bu.as_deref()).await?;
     let loaded = Loaded::load(&store).await?;
@@ -343,5 +354,48 @@ pub(crate) async fn explain(g: &Globals, cmd: ExplainCommand) -> Result<()> {
         g.format,
         &out,
         &Table::fields(&[("solution", out.solution.clone()), ("npv", out.figures.npv.to_string())]),
+    )
+}
+
+async fn explain_group(g: &Globals, bu: Option<String>) -> Result<()> {
+    let store = g.open().await?;
+    let bu = match bu {
+        Some(name) => {
+            let units = store.business_units().await?;
+            let found = units.iter().find(|u| u.name.eq_ignore_ascii_case(name.trim()));
+            let Some(unit) = found else {
+                let names: Vec<&str> = units.iter().map(|u| u.name.as_str()).collect();
+                let hint = worth_core::suggest::closest(&name, names)
+                    .map(|s| format!(" (did you mean '{s}'?)"))
+                    .unwrap_or_default();
+                anyhow::bail!("unknown business unit '{}'{hint}", name.trim());
+            };
+            Some(unit.name.clone())
+        }
+        None => None,
+    };
+    let loaded = Loaded::load(&store).await?;
+    let p = loaded.portfolio(false);
+    let key = bu.clone().unwrap_or_else(|| "portfolio".into());
+    let Some((fin, explain)) = p.explain_group(&loaded.ctx(false), bu.as_deref()) else {
+        anyhow::bail!("'{key}' has no solutions with value lines or costs yet");
+    };
+    let members =
+        p.solutions.iter().filter(|s| bu.as_deref().is_none_or(|b| s.business_unit == b)).count();
+    let out = ExplainOut {
+        solution: key.clone(),
+        figures: roi_row(key, members, &fin, loaded.settings.currency, true),
+        explain,
+        problems: p.problems.clone(),
+    };
+    if g.format == crate::output::Format::Table {
+        let mut stdout = std::io::stdout().lock();
+        std::io::Write::write_all(&mut stdout, out.explain.to_text().as_bytes())?;
+        return Ok(());
+    }
+    emit(
+        g.format,
+        &out,
+        &Table::fields(&[("group", out.solution.clone()), ("npv", out.figures.npv.to_string())]),
     )
 }

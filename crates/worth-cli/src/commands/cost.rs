@@ -14,7 +14,7 @@ use crate::output::{Table, emit, opt};
 #[derive(Debug, clap::Subcommand)]
 pub(crate) enum CostCommand {
     /// Add a cost: an amount, or build hours × a role's rate card.
-    Add(AddArgs),
+    Add(Box<AddArgs>),
     /// List costs.
     List,
 }

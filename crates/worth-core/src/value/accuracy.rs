@@ -30,7 +30,7 @@ pub struct SolutionAccuracy {
     pub owner: Option<String>,
     /// The month it went live.
     pub live_since: NaiveDate,
-    /// Complete live months compared.
+    /// Months compared: complete live months that the estimate covers.
     pub months: i64,
     /// The frozen estimate over those months, in the reporting currency.
     pub estimated: Decimal,
@@ -97,13 +97,23 @@ pub fn accuracy(ctx: &Context<'_>, portfolio: &Portfolio) -> AccuracyReport {
             realized += l.realized_between(live, this_month);
         }
         let key = format!("{} / {}", s.business_unit, s.name);
-        let months = months_between(live, this_month);
+        // The months compared: complete live months that the estimate covers.
+        let mut covered: Vec<NaiveDate> = s
+            .lines
+            .iter()
+            .flat_map(|l| l.estimate.iter().map(|m| m.month))
+            .filter(|m| *m >= live && *m < this_month)
+            .collect();
+        covered.sort();
+        covered.dedup();
+        let months = i64::try_from(covered.len()).unwrap_or(i64::MAX);
+        let live_months = months_between(live, this_month);
         if realized.is_zero() {
             problems.push(Problem {
                 kind: "never_checked".into(),
                 subject: key.clone(),
                 message: format!(
-                    "live for {months} months with no realized value: import its usage or \
+                    "live for {live_months} months with no realized value: import its usage or \
                      check that its external ids match the exports"
                 ),
             });

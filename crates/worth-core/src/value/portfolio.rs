@@ -211,3 +211,102 @@ impl Portfolio {
 pub fn category_of(key: &str) -> Option<Category> {
     key.parse().ok()
 }
+
+impl Portfolio {
+    /// The financial view of a business unit (or of the whole portfolio when `bu` is `None`)
+    /// with its explanation: each column down to the solutions that fill it. Each solution's
+    /// own explanation goes on down to its inputs.
+    pub fn explain_group(
+        &self,
+        ctx: &Context<'_>,
+        bu: Option<&str>,
+    ) -> Option<(Financials, Explain)> {
+        let members: Vec<&SolutionValue> =
+            self.solutions.iter().filter(|s| bu.is_none_or(|b| s.business_unit == b)).collect();
+        if members.is_empty() {
+            return None;
+        }
+        let fin = combine(ctx, members.iter().copied());
+        let cur = ctx.currency;
+        let minor = cur.minor_units();
+        let money = |v: f64| format!("{} {cur}", super::financial::round_money(v, minor));
+        let amount = |v: rust_decimal::Decimal| {
+            format!("{} {cur}", super::financial::round_amount(v, minor))
+        };
+        let rate = ctx.guideline.discount_rate;
+        let column = |i: usize,
+                      pick: &dyn Fn(&Column) -> rust_decimal::Decimal,
+                      total: rust_decimal::Decimal| {
+            let label = if i == 0 { "initial".to_owned() } else { format!("year {i}") };
+            let children = members
+                .iter()
+                .filter_map(|s| {
+                    let c = if i == 0 {
+                        &s.financials.initial
+                    } else {
+                        s.financials.years.get(i - 1)?
+                    };
+                    let v = pick(c);
+                    (!v.is_zero()).then(|| {
+                        Explain::input(
+                            format!("{} / {}", s.business_unit, s.name),
+                            amount(v),
+                            format!(
+                                "year 1 from {}; `worth explain solution` goes on",
+                                crate::period::label(s.year_one)
+                            ),
+                        )
+                    })
+                })
+                .collect();
+            let discount =
+                if i == 0 { "undiscounted".to_owned() } else { format!("÷ (1 + {rate})^{i}") };
+            Explain::computed(label, amount(total), format!("Σ solutions, {discount}"), children)
+        };
+        let cols: Vec<&Column> = std::iter::once(&fin.initial).chain(&fin.years).collect();
+        let benefits = cols
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                column(i, &|c: &Column| c.benefits_risk_adjusted, c.benefits_risk_adjusted)
+            })
+            .collect();
+        let costs = cols
+            .iter()
+            .enumerate()
+            .map(|(i, c)| column(i, &|c: &Column| c.costs, c.costs))
+            .collect();
+        let explain = Explain::computed(
+            "NPV",
+            money(fin.npv),
+            "PV benefits − PV costs",
+            vec![
+                Explain::computed(
+                    "PV benefits",
+                    money(fin.pv_benefits),
+                    "Σ benefits_y ÷ (1 + d)^y, risk-adjusted",
+                    benefits,
+                ),
+                Explain::computed(
+                    "PV costs",
+                    money(fin.pv_costs),
+                    format!("Σ costs_y × (1 + {}) ÷ (1 + d)^y", ctx.guideline.cost_risk_adjustment),
+                    costs,
+                ),
+                Explain::input(
+                    "ROI",
+                    fin.roi.map_or("n/a (no costs)".into(), |r| {
+                        format!("{}%", super::financial::round_money(r * 100.0, 2))
+                    }),
+                    "NPV ÷ PV costs",
+                ),
+                Explain::input(
+                    "guideline",
+                    format!("v{}", ctx.guideline_version),
+                    format!("discount rate {}%", rate * 100.0),
+                ),
+            ],
+        );
+        Some((fin, explain))
+    }
+}
