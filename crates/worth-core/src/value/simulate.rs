@@ -10,8 +10,9 @@
 //! Every model except `custom` is linear in each of its parameters and in the month's
 //! quantity, so a line's present value is a short formula of its parameters over a few sums
 //! prepared once (discounted quantities of realized months, discounted rates of forecast
-//! months). A trial is then a few draws and multiplications per line. Custom lines count at
-//! their deterministic value.
+//! months). A trial is then a few draws and multiplications per line. Custom lines, whose
+//! expressions may be anything, are evaluated month by month in every trial: correct, and
+//! slower in proportion to their number.
 //!
 //! Draws come from a PCG generator seeded by the run's seed and the solution's id, so a
 //! solution's draws do not depend on the others or on how work is split, and the same seed
@@ -197,8 +198,62 @@ enum LineForm {
     },
     /// `amount × d`.
     Fixed { amount: Param, d: f64 },
+    /// A custom expression, evaluated for every month of every trial.
+    Custom(Box<CustomForm>),
     /// A constant present value.
     Constant(f64),
+}
+
+/// A custom line: its expression, its parameters and the months it is evaluated for.
+#[derive(Debug, Clone)]
+struct CustomForm {
+    tree: evalexpr::Node<evalexpr::DefaultNumericTypes>,
+    params: Vec<(String, Param)>,
+    months: Vec<CustomMonth>,
+    hours_per_month: f64,
+}
+
+/// One month of a custom line: its weight (discount × attribution × risk × exchange rate) and
+/// what was measured, for realized months.
+#[derive(Debug, Clone)]
+struct CustomMonth {
+    weight: f64,
+    measured: Option<[Option<f64>; 4]>,
+    hourly: f64,
+}
+
+impl CustomForm {
+    fn sample(&self, rng: &mut Pcg64Mcg) -> f64 {
+        use evalexpr::{ContextWithMutableVariables, HashMapContext, Value};
+        let mut ctx = HashMapContext::<evalexpr::DefaultNumericTypes>::new();
+        let mut drawn = Vec::with_capacity(self.params.len());
+        for (name, p) in &self.params {
+            let v = p.draw(rng);
+            drawn.push((name.as_str(), v));
+            let _ = ctx.set_value(name.clone(), Value::Float(v));
+        }
+        let _ = ctx.set_value("hours_per_month".into(), Value::Float(self.hours_per_month));
+        let estimated = |name: &str| {
+            drawn.iter().find(|(n, _)| n.strip_prefix("estimated_") == Some(name)).map(|(_, v)| *v)
+        };
+        let mut pv = 0.0;
+        for m in &self.months {
+            for (i, name) in ["uses", "users", "units", "metric"].into_iter().enumerate() {
+                let v = match &m.measured {
+                    Some(values) => values[i],
+                    None => estimated(name),
+                };
+                if let Some(v) = v {
+                    let _ = ctx.set_value(name.into(), Value::Float(v));
+                }
+            }
+            let _ = ctx.set_value("hourly".into(), Value::Float(m.hourly));
+            if let Ok(v) = self.tree.eval_number_with_context(&ctx) {
+                pv += m.weight * v;
+            }
+        }
+        pv
+    }
 }
 
 impl LineForm {
@@ -224,6 +279,7 @@ impl LineForm {
                 v * sign * (q - b * dr + (e - b) * df)
             }
             LineForm::Fixed { amount, d } => amount.draw(rng) * d,
+            LineForm::Custom(c) => c.sample(rng),
             LineForm::Constant(v) => *v,
         }
     }
@@ -548,16 +604,56 @@ fn line_form(
         ModelSpec::FixedAmount(p) => {
             LineForm::Fixed { amount: Param::of(&p.amount_per_month), d: s.dr + s.df }
         }
-        ModelSpec::Custom(_) | ModelSpec::Scored(_) => {
-            // FIXME(#5): custom expressions are not simulated; they count at their value.
-            let pv: f64 = value
+        ModelSpec::Custom(p) => {
+            let Ok(tree) =
+                evalexpr::build_operator_tree::<evalexpr::DefaultNumericTypes>(&p.expression)
+            else {
+                return LineForm::Constant(0.0);
+            };
+            let months = value
                 .expected
                 .iter()
                 .filter(|m| m.month < end)
-                .map(|m| disc(m.month) * f(m.risk_adjusted))
-                .sum();
-            LineForm::Constant(if value.score.is_some() { 0.0 } else { pv })
+                .map(|m| {
+                    let on = add_months(m.month, 1).pred_opt().unwrap_or(m.month).min(ctx.today);
+                    let fx = ctx.fx.rate(line.currency, ctx.currency, on).map_or(0.0, f);
+                    let hourly = p
+                        .role
+                        .as_deref()
+                        .and_then(|role| rate_card(ctx, role, &d.solution.business_unit, m.month))
+                        .and_then(|card| {
+                            ctx.fx
+                                .convert(
+                                    card.hourly.amount,
+                                    card.hourly.currency,
+                                    line.currency,
+                                    m.month,
+                                )
+                                .ok()
+                        })
+                        .map_or(0.0, f);
+                    let measured = (m.source == Source::Realized).then(|| {
+                        let u = d.usage.get(&m.month);
+                        [
+                            Some(u.map_or(0.0, |u| f(u.uses))),
+                            Some(u.map_or(0.0, |u| f(u.active_users))),
+                            Some(u.map_or(0.0, |u| f(u.units.unwrap_or(u.uses)))),
+                            u.and_then(|u| u.metrics.get("metric").copied()).map(f),
+                        ]
+                    });
+                    CustomMonth { weight: disc(m.month) * keep * fx, measured, hourly }
+                })
+                .collect();
+            let g = ctx.guideline;
+            LineForm::Custom(Box::new(CustomForm {
+                tree,
+                params: p.parameters.iter().map(|(k, e)| (k.clone(), Param::of(e))).collect(),
+                months,
+                hours_per_month: f64::from(g.working_days_per_year) / 12.0
+                    * g.working_hours_per_day,
+            }))
         }
+        ModelSpec::Scored(_) => LineForm::Constant(0.0),
     }
 }
 
