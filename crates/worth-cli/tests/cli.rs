@@ -142,6 +142,32 @@ fn solution_add_then_audit_shows_the_change_with_before_and_after() {
 }
 
 #[test]
+fn solution_set_moves_a_solution_and_audits_the_change() {
+    let ws = Workspace::registered();
+    let moved = ws.json(&[
+        "solution",
+        "set",
+        "Invoice Approvals",
+        "--business-unit",
+        "finance",
+        "--criticality",
+        "critical",
+        "--owner",
+        "Grace",
+    ]);
+    assert_eq!(moved["business_unit"], "Finance");
+    assert_eq!(moved["criticality"], "critical");
+    assert_eq!(moved["owner"], "Grace");
+    let audit = ws.json(&["audit", "--entity", "solution", "--limit", "1"]);
+    assert_eq!(audit[0]["before"]["business_unit"], "Accounts Payable");
+    assert_eq!(audit[0]["after"]["business_unit"], "Finance");
+    ws.cmd(&["solution", "set", "Invoice Approvals", "--criticality", "critical"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("nothing changes"));
+}
+
+#[test]
 fn lists_come_as_tables_json_and_csv() {
     let ws = Workspace::registered();
     let table = ws.ok(&["solution", "list"]);

@@ -32,7 +32,7 @@ pub use ingest::{
 };
 pub use read::{AuditFilter, GuidelineVersion};
 pub use value::{NewValueLine, Reestimate, SolutionInputs};
-pub use writer::{NewRate, NewSolution, Writer};
+pub use writer::{NewRate, NewSolution, SolutionChange, Writer};
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");

@@ -44,6 +44,17 @@ pub struct NewSolution {
     pub stage_on: NaiveDate,
 }
 
+/// Changes to a solution's register fields; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct SolutionChange {
+    /// Move it to this business unit.
+    pub business_unit: Option<String>,
+    /// A new criticality.
+    pub criticality: Option<Criticality>,
+    /// A new owner (a person is created on first mention).
+    pub owner: Option<String>,
+}
+
 /// A rate card to add.
 #[derive(Debug, Clone)]
 pub struct NewRate {
@@ -303,6 +314,63 @@ impl Writer {
             self.freeze_estimates(before.id).await?;
         }
         let after = self.load_solution(before.id).await?;
+        self.record(Action::Update, "solution", &solution_key(&after), Some(&before), Some(&after))
+            .await?;
+        Ok(after)
+    }
+
+    /// Changes a solution's business unit, criticality or owner: the fields a platform's
+    /// exports do not carry and people set by hand.
+    pub async fn update_solution(
+        &mut self,
+        name: &str,
+        bu: Option<&str>,
+        change: &SolutionChange,
+    ) -> Result<Solution> {
+        let before = read::find_solution(self.conn(), name, bu).await?;
+        if let Some(target) = &change.business_unit {
+            let (bu_id, bu_name) = read::business_unit_id(self.conn(), target).await?;
+            if bu_name != before.business_unit {
+                let clash = sqlx::query(
+                    "SELECT name FROM solutions WHERE business_unit_id = $1 AND name_key = $2",
+                )
+                .bind(bu_id)
+                .bind(name_key(&before.name))
+                .fetch_optional(&mut *self.tx)
+                .await?;
+                if clash.is_some() {
+                    return Err(StoreError::Duplicate {
+                        entity: "solution",
+                        name: before.name.clone(),
+                        context: format!(" in business unit '{bu_name}'"),
+                    });
+                }
+                sqlx::query("UPDATE solutions SET business_unit_id = $1 WHERE id = $2")
+                    .bind(bu_id)
+                    .bind(before.id)
+                    .execute(&mut *self.tx)
+                    .await?;
+            }
+        }
+        if let Some(c) = change.criticality {
+            sqlx::query("UPDATE solutions SET criticality = $1 WHERE id = $2")
+                .bind(c.to_string())
+                .bind(before.id)
+                .execute(&mut *self.tx)
+                .await?;
+        }
+        if let Some(owner) = &change.owner {
+            let owner_id = self.person_id(owner).await?;
+            sqlx::query("UPDATE solutions SET owner_id = $1 WHERE id = $2")
+                .bind(owner_id)
+                .bind(before.id)
+                .execute(&mut *self.tx)
+                .await?;
+        }
+        let after = self.load_solution(before.id).await?;
+        if after == before {
+            return Err(ValidationError::new("solution", "nothing changes").into());
+        }
         self.record(Action::Update, "solution", &solution_key(&after), Some(&before), Some(&after))
             .await?;
         Ok(after)

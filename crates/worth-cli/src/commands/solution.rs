@@ -30,6 +30,23 @@ pub(crate) enum SolutionCommand {
         #[arg(long)]
         bu: Option<String>,
     },
+    /// Change a solution's business unit, criticality or owner.
+    Set {
+        /// The solution's name.
+        name: String,
+        /// Its current business unit, when the name exists in several.
+        #[arg(long)]
+        bu: Option<String>,
+        /// Move it to this business unit.
+        #[arg(long)]
+        business_unit: Option<String>,
+        /// critical, important, standard or personal.
+        #[arg(long, value_parser = choice::<Criticality>)]
+        criticality: Option<Criticality>,
+        /// The person who owns it.
+        #[arg(long)]
+        owner: Option<String>,
+    },
     /// Move a solution to another lifecycle stage.
     SetStage {
         /// The solution's name.
@@ -141,6 +158,13 @@ pub(crate) async fn run(g: &Globals, cmd: SolutionCommand) -> Result<()> {
         }
         SolutionCommand::Show { name, bu } => {
             let solution = store.solution(&name, bu.as_deref()).await?;
+            show(g, &solution)
+        }
+        SolutionCommand::Set { name, bu, business_unit, criticality, owner } => {
+            let change = worth_store::SolutionChange { business_unit, criticality, owner };
+            let mut w = store.write(&g.actor()).await?;
+            let solution = w.update_solution(&name, bu.as_deref(), &change).await?;
+            w.commit().await?;
             show(g, &solution)
         }
         SolutionCommand::SetStage { name, stage, bu, on, note } => {
