@@ -125,7 +125,7 @@ pub(crate) fn read_csv<I: RowImporter>(
                 ),
             ))
         } else {
-            importer.row(&Cells { record: &record, columns: &columns })
+            importer.row(&Cells { record: &record, columns: &columns, line })
         };
         match outcome {
             Ok(Outcome::Imported) => counts.imported += 1,
@@ -146,9 +146,20 @@ pub(crate) fn read_csv<I: RowImporter>(
 pub(crate) struct Cells<'a> {
     record: &'a ByteRecord,
     columns: &'a Columns,
+    line: u64,
 }
 
 impl<'a> Cells<'a> {
+    /// The cells of `record`, placed by `columns`.
+    pub(crate) fn new(record: &'a ByteRecord, columns: &'a Columns, line: u64) -> Self {
+        Self { record, columns, line }
+    }
+
+    /// The line the row starts on.
+    pub(crate) fn line(&self) -> u64 {
+        self.line
+    }
+
     /// The bytes of field `f`, empty when the column is absent or the row is short.
     pub(crate) fn raw(&self, f: usize) -> &'a [u8] {
         self.columns.get(f).and_then(|i| self.record.get(i)).unwrap_or(b"")

@@ -97,7 +97,8 @@ async fn a_failed_import_leaves_the_store_as_it_was() {
         let before = env.counts().await;
         let other = env.write("other.csv", &one_row("5", "2024-09-01 00:00:00"));
         let options = worth_ingest::ImportOptions { fail_before_commit: true, ..env.options() };
-        let err = env.import_with(Kind::Costs, &[other.clone()], &options).await.unwrap_err();
+        let err =
+            env.import_with(Kind::Costs, std::slice::from_ref(&other), &options).await.unwrap_err();
         assert!(matches!(err, IngestError::Internal(_)), "{err}");
         assert_eq!(env.counts().await, before, "{}", env.name);
         // The file was not recorded either: importing it for real works.

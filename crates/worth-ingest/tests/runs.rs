@@ -75,7 +75,7 @@ async fn a_re_exported_day_replaces_the_earlier_one() {
              f,r3,2024-09-02T11:00:00Z,2024-09-02T11:00:10Z,Succeeded\n",
         );
         env.import(Kind::Runs, &[first]).await.unwrap();
-        env.import(Kind::Runs, &[second.clone()]).await.unwrap();
+        env.import(Kind::Runs, std::slice::from_ref(&second)).await.unwrap();
         let expected = [
             r("f", "2024-09-01", "running", 1, 0, 0),
             r("f", "2024-09-02", "succeeded", 2, 2, 20_000),

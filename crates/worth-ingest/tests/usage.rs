@@ -96,9 +96,9 @@ async fn overlapping_files_replace_the_days_they_share_and_never_add() {
                 ("app-1", "bob", "b4", "2024-09-04T08:00:00Z"),
             ]),
         );
-        env.import(Kind::Usage, &[first.clone()]).await.unwrap();
+        env.import(Kind::Usage, std::slice::from_ref(&first)).await.unwrap();
         assert_eq!(monthly(&env).await[0].2, 2, "ada and carl");
-        env.import(Kind::Usage, &[second.clone()]).await.unwrap();
+        env.import(Kind::Usage, std::slice::from_ref(&second)).await.unwrap();
         let expected = [
             s("app-1", "2024-09-01", 1, 1),
             s("app-1", "2024-09-02", 1, 1),
@@ -128,7 +128,7 @@ async fn re_importing_a_file_is_idempotent() {
                 ("app-1", "bob", "b1", "2024-09-30T23:59:59Z"),
             ]),
         );
-        env.import(Kind::Usage, &[file.clone()]).await.unwrap();
+        env.import(Kind::Usage, std::slice::from_ref(&file)).await.unwrap();
         let (d, m, counts) = (daily(&env).await, monthly(&env).await, env.counts().await);
         let again = env.import(Kind::Usage, &[file]).await.unwrap();
         assert!(again.files[0].skipped.is_some());

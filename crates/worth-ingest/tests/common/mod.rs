@@ -91,6 +91,14 @@ impl Env {
         path
     }
 
+    /// The PostgreSQL URL of the test's database, when it is on PostgreSQL.
+    pub fn pg_url(&self) -> Option<String> {
+        match &self._pg.as_ref()?.location {
+            Location::Postgres(url) => Some(url.clone()),
+            Location::Sqlite(_) => None,
+        }
+    }
+
     /// The row counts of every table an import writes.
     pub async fn counts(&self) -> Vec<(&'static str, i64)> {
         self.store.ingest_row_counts().await.unwrap()
