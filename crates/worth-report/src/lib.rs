@@ -6,3 +6,4 @@
 
 pub mod guideline;
 mod markdown;
+pub mod sponsor;
