@@ -23,7 +23,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use worth_store::{AppMonthUsers, UsageBatch, UsageDay};
 
 use crate::driver::{self, Cells, Outcome, RowImporter};
-use crate::error::Result;
+use crate::error::{IngestError, Result};
 use crate::header::Field;
 use crate::pseudonyms::Pseudonyms;
 use crate::rejects::{Rejection, RejectsFile};
@@ -64,7 +64,6 @@ type Day = i32;
 /// Aggregates usage rows.
 #[derive(Debug)]
 pub struct UsageAggregator {
-    fields: Vec<Field>,
     users: Pseudonyms,
     /// Raw spelling of an app id → app number; spellings that differ by case share one.
     app_index: FxHashMap<Box<[u8]>, u32>,
@@ -76,9 +75,7 @@ pub struct UsageAggregator {
     sessions: Vec<FxHashSet<u64>>,
     /// (app, user, month number) → days of the month used, bit 0 = day 1.
     masks: FxHashMap<(u32, u32, i32), u32>,
-    /// The last date text seen and its day, since rows come in runs of one day.
-    last_date: [u8; 10],
-    last_day: Day,
+    days: DayReader,
     last_slot: Option<((u32, Day), u32)>,
     fingerprint: std::hash::BuildHasherDefault<std::collections::hash_map::DefaultHasher>,
     scratch: Vec<u8>,
@@ -88,7 +85,6 @@ impl UsageAggregator {
     /// An empty aggregator pseudonymizing with `users`.
     pub fn new(users: Pseudonyms) -> Self {
         Self {
-            fields: fields(),
             users,
             app_index: FxHashMap::default(),
             app_by_name: FxHashMap::default(),
@@ -97,8 +93,7 @@ impl UsageAggregator {
             slot_keys: Vec::new(),
             sessions: Vec::new(),
             masks: FxHashMap::default(),
-            last_date: [0; 10],
-            last_day: 0,
+            days: DayReader::default(),
             last_slot: None,
             fingerprint: std::hash::BuildHasherDefault::default(),
             scratch: Vec::new(),
@@ -114,7 +109,13 @@ impl UsageAggregator {
         session: &[u8],
         time: &[u8],
     ) -> Result<bool, String> {
-        let day = self.day(time)?;
+        let day = self.days.day(time)?;
+        Ok(self.add_on_day(app, user, session, day))
+    }
+
+    /// Adds one session on a day already read (see [`DayReader`]); false when the session was
+    /// already counted that day.
+    fn add_on_day(&mut self, app: &[u8], user: &[u8], session: &[u8], day: Day) -> bool {
         let app = self.app(app);
         let user = self.users.intern(user);
         let slot = self.slot(app, day);
@@ -130,9 +131,19 @@ impl UsageAggregator {
         let new = self.sessions[slot as usize].insert(h.finish());
         let (month, bit) = month_and_bit(day);
         *self.masks.entry((app, user, month)).or_insert(0) |= bit;
-        Ok(new)
+        new
     }
+}
 
+/// Reads the UTC day of `timeaccessed` cells, remembering the last date seen since rows come in
+/// runs of one day.
+#[derive(Debug, Default)]
+pub struct DayReader {
+    last_date: [u8; 10],
+    last_day: Day,
+}
+
+impl DayReader {
     fn day(&mut self, time: &[u8]) -> Result<Day, String> {
         // The common forms (`2024-09-01`, `2024-09-01T10:00:00Z`, `2024-09-01 10:00:00.123`)
         // have their UTC day in the first ten bytes; a zone offset may move it and takes the
@@ -159,7 +170,9 @@ impl UsageAggregator {
         let text = cell::clean(text).ok_or_else(|| "a time is required here".to_owned())?;
         Ok(cell::parse_instant(text)?.date_naive().num_days_from_ce())
     }
+}
 
+impl UsageAggregator {
     fn app(&mut self, raw: &[u8]) -> u32 {
         if let Some(&n) = self.app_index.get(raw) {
             return n;
@@ -297,7 +310,74 @@ fn trimmed(raw: &[u8]) -> &[u8] {
     raw.trim_ascii()
 }
 
-impl RowImporter for UsageAggregator {
+/// How many aggregators share the work; rows go to one by their app, so that each app's
+/// sessions, users and days are counted in one place.
+const PARTS: usize = 2;
+
+/// Rows handed to an aggregator at once.
+const BATCH_ROWS: usize = 8192;
+
+/// Rows for one aggregator: the cells' bytes end to end, and where each row's cells end.
+#[derive(Debug, Default)]
+struct Batch {
+    bytes: Vec<u8>,
+    rows: Vec<(u32, u32, u32, Day)>,
+}
+
+impl Batch {
+    fn push(&mut self, app: &[u8], user: &[u8], session: &[u8], day: Day) {
+        let end = |b: &mut Vec<u8>, cell: &[u8]| {
+            b.extend_from_slice(cell);
+            u32::try_from(b.len()).unwrap_or(u32::MAX)
+        };
+        let a = end(&mut self.bytes, app);
+        let u = end(&mut self.bytes, user);
+        let s = end(&mut self.bytes, session);
+        self.rows.push((a, u, s, day));
+    }
+
+    fn each(&self, mut f: impl FnMut(&[u8], &[u8], &[u8], Day)) {
+        let mut start = 0usize;
+        for &(a, u, s, day) in &self.rows {
+            let (a, u, s) = (a as usize, u as usize, s as usize);
+            f(&self.bytes[start..a], &self.bytes[a..u], &self.bytes[u..s], day);
+            start = s;
+        }
+    }
+}
+
+/// Checks each row on the reading thread and routes it to the aggregator of its app.
+#[derive(Debug)]
+struct Router {
+    fields: Vec<Field>,
+    days: DayReader,
+    batches: Vec<Batch>,
+    senders: Vec<std::sync::mpsc::SyncSender<Batch>>,
+}
+
+impl Router {
+    fn send(&mut self, part: usize) {
+        let full = std::mem::take(&mut self.batches[part]);
+        // A closed channel means its aggregator stopped; its error is reported when joined.
+        let _ = self.senders[part].send(full);
+    }
+
+    fn flush(&mut self) {
+        for part in 0..PARTS {
+            if !self.batches[part].rows.is_empty() {
+                self.send(part);
+            }
+        }
+    }
+}
+
+/// The part of an app: a hash of its id that ignores the case of letters, as app ids do.
+fn part_of(app: &[u8]) -> usize {
+    let h = app.iter().fold(0u32, |h, &b| h.wrapping_mul(31).wrapping_add(u32::from(b | 0x20)));
+    (h.rotate_right(7) as usize) % PARTS
+}
+
+impl RowImporter for Router {
     fn fields(&self) -> &[Field] {
         &self.fields
     }
@@ -320,28 +400,101 @@ impl RowImporter for UsageAggregator {
         if session.is_empty() || session.eq_ignore_ascii_case(b"null") {
             return Err(c.reject(SESSION, "a session id is required here"));
         }
-        match self.add(app, user, session, trimmed(c.raw(TIME))) {
-            Ok(true) => Ok(Outcome::Imported),
-            Ok(false) => Ok(Outcome::Duplicate),
-            Err(reason) => Err(c.reject(TIME, reason)),
+        let day = self.days.day(trimmed(c.raw(TIME))).map_err(|e| c.reject(TIME, e))?;
+        let part = part_of(app);
+        self.batches[part].push(app, user, session, day);
+        if self.batches[part].rows.len() >= BATCH_ROWS {
+            self.send(part);
         }
+        // Whether it repeats a session is known to the aggregator; counted when it finishes.
+        Ok(Outcome::Imported)
     }
+}
+
+/// What one aggregator found.
+struct PartResult {
+    batch: UsageBatch,
+    duplicates: u64,
+    apps: usize,
+    users: Vec<String>,
+}
+
+fn aggregate(batches: std::sync::mpsc::Receiver<Batch>, users: Pseudonyms) -> PartResult {
+    let mut agg = UsageAggregator::new(users);
+    let mut duplicates = 0u64;
+    for batch in batches {
+        batch.each(|app, user, session, day| {
+            if !agg.add_on_day(app, user, session, day) {
+                duplicates += 1;
+            }
+        });
+    }
+    let apps = agg.apps.len();
+    let users = (0..agg.users.len())
+        .map(|n| agg.users.pseudonym(u32::try_from(n).unwrap_or(u32::MAX)).to_owned())
+        .collect();
+    PartResult { batch: agg.finish(), duplicates, apps, users }
+}
+
+/// Rollups of several aggregators: their apps are disjoint, so their rows are simply joined.
+fn merge(parts: Vec<UsageBatch>) -> UsageBatch {
+    let mut out = UsageBatch::default();
+    for p in parts {
+        out.days.extend(p.days);
+        out.daily.extend(p.daily);
+        out.monthly.extend(p.monthly);
+    }
+    out.days.sort_unstable();
+    out.days.dedup();
+    out.daily.sort_unstable_by(|a, b| (&a.external_id, a.day).cmp(&(&b.external_id, b.day)));
+    out.monthly
+        .sort_unstable_by(|a, b| (&a.external_id, &a.month).cmp(&(&b.external_id, &b.month)));
+    out
 }
 
 pub(crate) fn parse(path: &Path, ctx: &ParseContext, rejects: &mut RejectsFile) -> Result<Parsed> {
     let src = source::Source::open(path, source::progress_bar(path, ctx.progress))?;
-    let mut aggregator = UsageAggregator::new(Pseudonyms::new(ctx.key.clone()));
-    let read = driver::read_csv(
-        path,
-        src,
-        driver::Header::FirstRow,
-        ctx.mapping.as_ref(),
-        &mut aggregator,
-        rejects,
-    )?;
-    let apps = aggregator.apps.len();
-    let users = aggregator.users.len();
-    let batch = aggregator.finish();
+    let (read, parts) = std::thread::scope(|scope| {
+        let mut senders = Vec::with_capacity(PARTS);
+        let mut workers = Vec::with_capacity(PARTS);
+        for _ in 0..PARTS {
+            let (tx, rx) = std::sync::mpsc::sync_channel::<Batch>(4);
+            let users = Pseudonyms::new(ctx.key.clone());
+            senders.push(tx);
+            workers.push(scope.spawn(move || aggregate(rx, users)));
+        }
+        let mut router = Router {
+            fields: fields(),
+            days: DayReader::default(),
+            batches: (0..PARTS).map(|_| Batch::default()).collect(),
+            senders,
+        };
+        let read = driver::read_csv(
+            path,
+            src,
+            driver::Header::FirstRow,
+            ctx.mapping.as_ref(),
+            &mut router,
+            rejects,
+        );
+        router.flush();
+        // Closing the channels lets the aggregators finish.
+        drop(router);
+        let parts: std::result::Result<Vec<PartResult>, _> =
+            workers.into_iter().map(|w| w.join()).collect();
+        (read, parts)
+    });
+    let mut read = read?;
+    let parts = parts.map_err(|_| IngestError::Internal("a usage aggregator failed".into()))?;
+
+    let duplicates: u64 = parts.iter().map(|p| p.duplicates).sum();
+    read.counts.imported -= duplicates;
+    read.counts.duplicate += duplicates;
+    let apps: usize = parts.iter().map(|p| p.apps).sum();
+    let users: FxHashSet<&str> =
+        parts.iter().flat_map(|p| p.users.iter().map(String::as_str)).collect();
+    let users = users.len();
+    let batch = merge(parts.into_iter().map(|p| p.batch).collect());
     let days = batch.days.first().copied().zip(batch.days.last().copied());
     let stored = vec![
         format!("{apps} apps"),
@@ -381,6 +534,15 @@ mod tests {
         assert_eq!(batch.monthly.len(), 1);
         assert_eq!(batch.monthly[0].external_id, "app-1");
         assert_eq!(batch.monthly[0].users.iter().map(|u| u.1).collect::<Vec<_>>(), [1, 1]);
+    }
+
+    #[test]
+    fn an_app_goes_to_one_part_whatever_the_case_of_its_id() {
+        let id = b"C7BEAAC2-386C-4E50-8557-26D6C5B36ED0";
+        assert_eq!(part_of(id), part_of(&id.to_ascii_lowercase()));
+        let spread: FxHashSet<usize> =
+            (0..64).map(|i| part_of(format!("app-{i}").as_bytes())).collect();
+        assert_eq!(spread.len(), PARTS, "apps are spread over every part");
     }
 
     #[test]
