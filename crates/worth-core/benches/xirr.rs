@@ -7,7 +7,8 @@
 //! one in ten a further cost of up to 10%.
 //!
 //! With `WORTH_BENCH_OUT=FILE` the bench first writes each series' default rate and number of
-//! roots (or its error kind) to FILE, one line per series, for the script to compare.
+//! roots (or its error kind) to FILE, one line per series, for the script to compare. With
+//! `WORTH_BENCH_BREAKDOWN=1` it also prints the mean time per series by number of roots.
 
 use std::hint::black_box;
 use std::io::Write;
@@ -79,6 +80,36 @@ fn write_results(path: &str, all: &[Vec<Flow>]) {
     }
 }
 
+/// Prints the mean time per series for the series with each number of roots (or error).
+fn breakdown(all: &[Vec<Flow>]) {
+    let mut groups: std::collections::BTreeMap<String, Vec<&Vec<Flow>>> =
+        std::collections::BTreeMap::new();
+    for flows in all {
+        let key = match xirr(flows, None) {
+            Ok(found) => format!("{} root(s)", found.roots.len()),
+            Err(e) => e.kind().to_string(),
+        };
+        groups.entry(key).or_default().push(flows);
+    }
+    let mut total = 0.0;
+    for (key, group) in &groups {
+        let rounds = 5;
+        let begin = std::time::Instant::now();
+        for _ in 0..rounds {
+            for flows in group {
+                let _ = black_box(xirr(black_box(flows), None));
+            }
+        }
+        #[allow(clippy::cast_precision_loss)] // counts far below 2^52
+        let per = begin.elapsed().as_secs_f64() * 1e6 / (rounds * group.len()) as f64;
+        #[allow(clippy::cast_precision_loss)] // counts far below 2^52
+        let share = group.len() as f64 / all.len() as f64;
+        total += per * share;
+        eprintln!("  {key:<14} {:>6} series {per:>9.2} µs/series", group.len());
+    }
+    eprintln!("  all            {:>6} series {total:>9.2} µs/series", all.len());
+}
+
 fn bench(c: &mut Criterion) {
     let all = series();
     let flows: usize = all.iter().map(Vec::len).sum();
@@ -86,6 +117,9 @@ fn bench(c: &mut Criterion) {
     eprintln!("xirr bench: {SERIES} series, {flows} flows, amounts sum to {amounts:.6e}");
     if let Ok(path) = std::env::var("WORTH_BENCH_OUT") {
         write_results(&path, &all);
+    }
+    if std::env::var_os("WORTH_BENCH_BREAKDOWN").is_some() {
+        breakdown(&all);
     }
 
     let mut group = c.benchmark_group("xirr");

@@ -10,7 +10,8 @@ use super::error::{FinanceError, Result, check_finite, check_rate};
 use super::npv::{Flow, NpvConvention, check_flows, npv};
 use super::roots::{ExpSum, all_roots, has_sign_change};
 
-/// The rate where Newton's method starts when the caller gives no guess, as in Excel.
+/// Excel's default guess. Worth does not need one: without a guess the search starts from an
+/// estimate made from the flows, and from this rate only when no estimate can be made.
 pub const DEFAULT_GUESS: f64 = 0.1;
 
 /// The rates that make a series' present value zero.
@@ -38,8 +39,8 @@ impl Irr {
 /// The internal rate of return of `values` at whole periods 0, 1, 2, …: every rate `r > −1`
 /// with `Σ v_i / (1 + r)^i = 0`, and the default among them (see [`Irr`]).
 ///
-/// `guess` (default 0.1) is where the search for a lone root starts; it changes how fast
-/// the roots are found, never which. Roots are found to a relative tolerance of a few ulps in
+/// `guess` is where the search for a lone root starts (without one, an estimate from the
+/// values); it changes how fast the roots are found, never which. Roots are found to a relative tolerance of a few ulps in
 /// `1 + r`, among rates whose `1 + r` lies between machine epsilon and about 8e307.
 ///
 /// # Errors
@@ -81,39 +82,46 @@ pub fn xirr(flows: &[Flow], guess: Option<f64>) -> Result<Irr> {
     let start = start_point(guess)?;
 
     // Order by date and add up the amounts that share a date.
-    let mut sorted = flows.to_vec();
-    if !flows.is_sorted_by_key(|f| f.date) {
-        sorted.sort_by_key(|f| f.date);
-    }
+    let sorted_copy;
+    let sorted = if flows.is_sorted_by_key(|f| f.date) {
+        flows
+    } else {
+        let mut copy = flows.to_vec();
+        copy.sort_by_key(|f| f.date);
+        sorted_copy = copy;
+        &sorted_copy[..]
+    };
     let first = sorted[0].date;
-    let mut days: Vec<i64> = Vec::with_capacity(sorted.len());
+    let mut years: Vec<f64> = Vec::with_capacity(sorted.len());
     let mut amounts: Vec<f64> = Vec::with_capacity(sorted.len());
-    for f in &sorted {
+    let mut last_day = None;
+    for f in sorted {
         let day = (f.date - first).num_days();
-        match (days.last(), amounts.last_mut()) {
-            (Some(d), Some(a)) if *d == day => *a += f.amount,
+        match amounts.last_mut() {
+            Some(a) if last_day == Some(day) => *a += f.amount,
             _ => {
-                days.push(day);
+                #[allow(clippy::cast_precision_loss)] // a day count is far below 2^52
+                years.push(day as f64 / super::npv::DAYS_PER_YEAR);
                 amounts.push(f.amount);
+                last_day = Some(day);
             }
         }
     }
-    #[allow(clippy::cast_precision_loss)] // a day count is far below 2^52
-    let years: Vec<f64> = days.iter().map(|d| *d as f64 / super::npv::DAYS_PER_YEAR).collect();
 
-    let sum = ExpSum::years(&years, &amounts).ok_or(FinanceError::InfiniteRoots)?;
+    let sum = ExpSum::from_years(years, amounts).ok_or(FinanceError::InfiniteRoots)?;
     solve(&sum, start, "flows")
 }
 
-/// Checks a guess and turns it into a starting point in `x = ln(1 + r)`.
-fn start_point(guess: Option<f64>) -> Result<f64> {
-    let guess = guess.unwrap_or(DEFAULT_GUESS);
+/// Checks a guess and turns it into a starting point in `x = ln(1 + r)`; without a guess the
+/// search starts from an estimate made from the flows themselves.
+fn start_point(guess: Option<f64>) -> Result<Option<f64>> {
+    let Some(guess) = guess else { return Ok(None) };
     check_rate("guess", guess)?;
-    Ok(guess.ln_1p())
+    Ok(Some(guess.ln_1p()))
 }
 
 /// Finds the roots of a series that is known not to be all zero.
-fn solve(sum: &ExpSum, start: f64, what: &str) -> Result<Irr> {
+fn solve(sum: &ExpSum, start: Option<f64>, what: &str) -> Result<Irr> {
     if !has_sign_change(sum) {
         return Err(FinanceError::NoSignChange(format!(
             "the nonzero {what} are all of one sign, so no rate makes their present value \

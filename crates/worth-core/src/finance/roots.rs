@@ -60,6 +60,8 @@ impl Half {
 struct Point {
     value: f64,
     slope: f64,
+    /// The second derivative, for Halley's correction to Newton's step.
+    curvature: f64,
     /// `Σ |c_i| · weight_i`: what the rounding error of `value` is proportional to.
     magnitude: f64,
 }
@@ -72,6 +74,25 @@ impl ExpSum {
         let first = values.iter().position(|v| *v != 0.0)?;
         let last = values.iter().rposition(|v| *v != 0.0)?;
         Some(Self { coef: values[first..=last].to_vec(), times: None })
+    }
+
+    /// As [`years`](Self::years), taking the vectors over.
+    pub(crate) fn from_years(mut times: Vec<f64>, mut amounts: Vec<f64>) -> Option<Self> {
+        let mut kept = 0;
+        for i in 0..amounts.len() {
+            if amounts[i] != 0.0 {
+                amounts[kept] = amounts[i];
+                times[kept] = times[i];
+                kept += 1;
+            }
+        }
+        amounts.truncate(kept);
+        times.truncate(kept);
+        let start = *times.first()?;
+        if start != 0.0 {
+            times.iter_mut().for_each(|t| *t -= start);
+        }
+        Some(Self { coef: amounts, times: Some(times) })
     }
 
     /// Flows at times in years, ascending and distinct; zero amounts are dropped.
@@ -106,44 +127,61 @@ impl ExpSum {
         match (&self.times, half) {
             (None, Half::Pos) => {
                 let v = (-x).exp();
-                let (mut p, mut dp, mut m) = (0.0_f64, 0.0_f64, 0.0_f64);
+                let (mut p, mut dp, mut ddp, mut m) = (0.0_f64, 0.0_f64, 0.0_f64, 0.0_f64);
                 for c in self.coef.iter().rev() {
+                    ddp = ddp * v + dp;
                     dp = dp * v + p;
                     p = p * v + c;
                     m = m * v + c.abs();
                 }
-                Point { value: p, slope: -v * dp, magnitude: m }
+                // f(x) = P(v), v = e^(−x): f′ = −v·P′, f″ = v·P′ + v²·P″ (P″ = 2·ddp).
+                Point {
+                    value: p,
+                    slope: -v * dp,
+                    curvature: v * dp + 2.0 * v * v * ddp,
+                    magnitude: m,
+                }
             }
             (None, Half::Neg) => {
                 let w = x.exp();
-                let (mut p, mut dp, mut m) = (0.0_f64, 0.0_f64, 0.0_f64);
+                let (mut p, mut dp, mut ddp, mut m) = (0.0_f64, 0.0_f64, 0.0_f64, 0.0_f64);
                 for c in &self.coef {
+                    ddp = ddp * w + dp;
                     dp = dp * w + p;
                     p = p * w + c;
                     m = m * w + c.abs();
                 }
-                Point { value: p, slope: w * dp, magnitude: m }
+                // g(x) = Q(w), w = e^x: g′ = w·Q′, g″ = w·Q′ + w²·Q″ (Q″ = 2·ddp).
+                Point {
+                    value: p,
+                    slope: w * dp,
+                    curvature: w * dp + 2.0 * w * w * ddp,
+                    magnitude: m,
+                }
             }
             (Some(t), Half::Pos) => {
-                let (mut p, mut dp, mut m) = (0.0_f64, 0.0_f64, 0.0_f64);
+                let (mut p, mut dp, mut ddp, mut m) = (0.0_f64, 0.0_f64, 0.0_f64, 0.0_f64);
                 for (c, t) in self.coef.iter().zip(t) {
-                    let e = (-x * t).exp();
-                    p += c * e;
-                    dp -= t * c * e;
-                    m += c.abs() * e;
+                    let ce = c * (-x * t).exp();
+                    p += ce;
+                    dp -= t * ce;
+                    ddp += t * t * ce;
+                    m += ce.abs();
                 }
-                Point { value: p, slope: dp, magnitude: m }
+                Point { value: p, slope: dp, curvature: ddp, magnitude: m }
             }
             (Some(t), Half::Neg) => {
                 let end = t[t.len() - 1];
-                let (mut p, mut dp, mut m) = (0.0_f64, 0.0_f64, 0.0_f64);
+                let (mut p, mut dp, mut ddp, mut m) = (0.0_f64, 0.0_f64, 0.0_f64, 0.0_f64);
                 for (c, t) in self.coef.iter().zip(t) {
-                    let e = (x * (end - t)).exp();
-                    p += c * e;
-                    dp += (end - t) * c * e;
-                    m += c.abs() * e;
+                    let s = end - t;
+                    let ce = c * (x * s).exp();
+                    p += ce;
+                    dp += s * ce;
+                    ddp += s * s * ce;
+                    m += ce.abs();
                 }
-                Point { value: p, slope: dp, magnitude: m }
+                Point { value: p, slope: dp, curvature: ddp, magnitude: m }
             }
         }
     }
@@ -209,13 +247,15 @@ impl ExpSum {
 
     /// Every root of `f` in the closed range of `half`, ascending, as values of `x`.
     ///
-    /// `start` is where a Newton run begins when the half holds exactly one root.
-    fn roots_in(&self, half: Half, start: f64, out: &mut Vec<f64>) {
+    /// `start` is where a Newton run begins when the half holds exactly one root; without
+    /// one, the run starts from [`estimate`](Self::estimate).
+    fn roots_in(&self, half: Half, start: Option<f64>, out: &mut Vec<f64>) {
         let (lo, hi) = half.bounds();
         // At r = 0 every weight is 1, whichever the half.
         let at_zero = Point {
             value: self.coef.iter().sum(),
             slope: 0.0,
+            curvature: 0.0,
             magnitude: self.coef.iter().map(|c| c.abs()).sum(),
         };
         let zero_is_root = self.is_zero(at_zero);
@@ -238,8 +278,10 @@ impl ExpSum {
                 Half::Neg => lo,
                 Half::Pos => hi,
             };
-            let at_far = self.eval(far, half);
-            if (at_far.value > 0.0) != (at_zero.value > 0.0) && at_far.value != 0.0 {
+            let far_value =
+                self.sign_at_far_end(half).unwrap_or_else(|| self.eval(far, half).value);
+            if (far_value > 0.0) != (at_zero.value > 0.0) && far_value != 0.0 {
+                let start = start.unwrap_or_else(|| self.estimate(half));
                 out.push(self.solve(half, (0.0, at_zero.value), far, start));
             }
             return;
@@ -263,19 +305,80 @@ impl ExpSum {
             let next_end = (*next_x == X_MIN) || (*next_x == X_MAX);
             let next_zero = !next_end && self.is_zero(*next_p);
             if !next_zero && next_p.value != 0.0 && (p.value > 0.0) != (next_p.value > 0.0) {
-                let mid = if start > *x && start < *next_x { start } else { 0.5 * (x + next_x) };
+                let mid = match start {
+                    Some(start) if start > *x && start < *next_x => start,
+                    _ => 0.5 * (x + next_x),
+                };
                 out.push(self.solve(half, (*x, p.value), *next_x, mid));
             }
         }
     }
 
+    /// The sign of the value at the far end of `half` (`X_MAX` or `X_MIN`) when one term
+    /// outweighs all the others there, as a value of that sign; `None` when that is not clear
+    /// without evaluating the sum.
+    fn sign_at_far_end(&self, half: Half) -> Option<f64> {
+        let n = self.len();
+        if n < 2 {
+            return Some(self.coef[0]);
+        }
+        // The term that keeps weight 1 at the far end, the nearest other time, and the sum of
+        // the other terms' sizes: each of them weighs at most e^(−|far|·gap) there.
+        let (lead, gap, rest) = match half {
+            Half::Pos => (0, self.time(1) - self.time(0), self.coef[1..].iter()),
+            Half::Neg => (n - 1, self.time(n - 1) - self.time(n - 2), self.coef[..n - 1].iter()),
+        };
+        let far = match half {
+            Half::Pos => X_MAX,
+            Half::Neg => -X_MIN,
+        };
+        let others = (-far * gap).exp() * rest.map(|c| c.abs()).sum::<f64>();
+        let lead = self.coef[lead];
+        (others < 0.5 * lead.abs()).then_some(lead)
+    }
+
+    /// A starting point for the root of `half` when the caller gave none: the root of the
+    /// model `A + B·e^(−τ·x)` (a constant plus one exponential) that matches the value, slope
+    /// and curvature of the sum at `x = 0`, where they cost no exponential; on the negative
+    /// half the same with the times counted back from the last one.
+    fn estimate(&self, half: Half) -> f64 {
+        let end = self.time(self.len() - 1);
+        let (mut s0, mut s1, mut s2) = (0.0_f64, 0.0_f64, 0.0_f64);
+        for (i, c) in self.coef.iter().enumerate() {
+            let t = match half {
+                Half::Pos => self.time(i),
+                Half::Neg => end - self.time(i),
+            };
+            s0 += c;
+            s1 += c * t;
+            s2 += c * t * t;
+        }
+        // Value s0, slope ∓s1, curvature s2 at x = 0; in the model τ = s2 / s1, B = s1 / τ.
+        let fallback = match half {
+            Half::Pos => 0.1,
+            Half::Neg => -0.1,
+        };
+        let tau = s2 / s1;
+        let b = s1 / tau;
+        let ratio = (b - s0) / b;
+        let x = match half {
+            Half::Pos => -ratio.ln() / tau,
+            Half::Neg => ratio.ln() / tau,
+        };
+        let (lo, hi) = half.bounds();
+        if x.is_finite() && x > lo && x < hi && x != 0.0 { x } else { fallback }
+    }
+
     /// The root between `a.0` and `b`, where `f(a.0)` has the sign of `a.1` and `f(b)` the
-    /// other sign: Newton's method from `start`, kept inside the bracket.
+    /// other sign: Halley's method (Newton's with a curvature correction) from `start`, kept
+    /// inside the bracket.
     fn solve(&self, half: Half, a: (f64, f64), b: f64, start: f64) -> f64 {
         let (mut neg, mut pos) = if a.1 < 0.0 { (a.0, b) } else { (b, a.0) };
         let (lo, hi) = (a.0.min(b), a.0.max(b));
         let mut x = if start > lo && start < hi { start } else { 0.5 * (lo + hi) };
         let mut last_step = hi - lo;
+        // Whether the last move was a Newton or Halley step (not the start or a bisection).
+        let mut stepped = false;
         for _ in 0..MAX_STEPS {
             let p = self.eval(x, half);
             if p.value == 0.0 || p.value.abs() <= 4.0 * f64::EPSILON * p.magnitude {
@@ -287,17 +390,35 @@ impl ExpSum {
                 pos = x;
             }
             let (lo, hi) = (neg.min(pos), neg.max(pos));
-            let step = p.value / p.slope;
-            let newton = x - step;
-            let next = if newton.is_finite()
-                && newton > lo
-                && newton < hi
-                && 2.0 * step.abs() <= last_step
-            {
-                last_step = step.abs();
-                newton
+            let newton = p.value / p.slope;
+            let halley = newton / (1.0 - 0.5 * newton * p.curvature / p.slope);
+            let inside = |step: f64| {
+                let next = x - step;
+                next.is_finite() && next > lo && next < hi && 2.0 * step.abs() <= last_step
+            };
+            let step = if inside(halley) {
+                Some(halley)
+            } else if inside(newton) {
+                Some(newton)
             } else {
-                last_step = 0.5 * (hi - lo);
+                None
+            };
+            let next = if let Some(step) = step {
+                // A step this small after one at least a thousand times larger: the iteration
+                // converges at least quadratically, so the error after it is below rounding.
+                let converged = stepped
+                    && step.abs() <= 1e-8 * (x.abs() + 1e-3)
+                    && step.abs() <= 1e-3 * last_step;
+                last_step = step.abs();
+                stepped = true;
+                if converged {
+                    return x - step;
+                }
+                x - step
+            } else {
+                // The next step may then span the whole half that bisection keeps.
+                last_step = hi - lo;
+                stepped = false;
                 0.5 * (lo + hi)
             };
             let tolerance = 4.0 * f64::EPSILON * (next.abs() + 1e-9);
@@ -328,10 +449,10 @@ fn sign_changes(values: impl Iterator<Item = f64>) -> usize {
 ///
 /// `guess` is a starting point for Newton's method; it changes how fast the roots are found,
 /// never which.
-pub(crate) fn all_roots(sum: &ExpSum, guess: f64) -> Vec<f64> {
+pub(crate) fn all_roots(sum: &ExpSum, guess: Option<f64>) -> Vec<f64> {
     let mut roots = Vec::new();
-    let start_neg = if guess < 0.0 { guess } else { -0.1 };
-    let start_pos = if guess > 0.0 { guess } else { 0.1 };
+    let start_neg = guess.filter(|g| *g < 0.0);
+    let start_pos = guess.filter(|g| *g > 0.0);
     sum.roots_in(Half::Neg, start_neg, &mut roots);
     sum.roots_in(Half::Pos, start_pos, &mut roots);
     roots.sort_by(f64::total_cmp);
@@ -342,4 +463,49 @@ pub(crate) fn all_roots(sum: &ExpSum, guess: f64) -> Vec<f64> {
 /// Whether the nonzero coefficients change sign at all.
 pub(crate) fn has_sign_change(sum: &ExpSum) -> bool {
     sum.coefficient_sign_changes() > 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An investment and monthly returns: one root above 0, none below.
+    fn one_root() -> ExpSum {
+        let times: Vec<f64> = (0..40).map(|i| f64::from(i) * 30.0 / 365.0).collect();
+        let amounts: Vec<f64> =
+            (0..40).map(|i| if i == 0 { -1_000.0 } else { 35.0 + f64::from(i % 3) }).collect();
+        ExpSum::from_years(times, amounts).unwrap()
+    }
+
+    #[test]
+    fn the_estimate_changes_the_start_not_the_root() {
+        let sum = one_root();
+        let estimated = all_roots(&sum, None);
+        for guess in [-0.5_f64, 0.01, 0.1, 3.0] {
+            let guessed = all_roots(&sum, Some(guess.ln_1p()));
+            assert_eq!(estimated.len(), guessed.len());
+            for (a, b) in estimated.iter().zip(&guessed) {
+                assert!((a - b).abs() <= 1e-12 * (1.0 + a.abs()), "{a} vs {b}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_far_end_shortcut_agrees_with_the_sum() {
+        let sum = one_root();
+        for (half, far) in [(Half::Pos, X_MAX), (Half::Neg, X_MIN)] {
+            if let Some(sign) = sum.sign_at_far_end(half) {
+                let value = sum.eval(far, half).value;
+                assert_eq!(sign > 0.0, value > 0.0, "{half:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn from_years_drops_zeros_and_starts_at_zero() {
+        let sum = ExpSum::from_years(vec![0.5, 1.0, 2.0], vec![0.0, -1.0, 2.0]).unwrap();
+        assert_eq!(sum.coef, vec![-1.0, 2.0]);
+        assert_eq!(sum.times, Some(vec![0.0, 1.0]));
+        assert!(ExpSum::from_years(vec![0.0], vec![0.0]).is_none());
+    }
 }
