@@ -10,6 +10,7 @@ pub(crate) mod guideline;
 pub(crate) mod import;
 pub(crate) mod init;
 pub(crate) mod rate;
+pub(crate) mod report;
 pub(crate) mod simulate;
 pub(crate) mod solution;
 pub(crate) mod value;
