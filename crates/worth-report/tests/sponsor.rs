@@ -225,6 +225,10 @@ fn evaluated(t: &Tenant) -> Evaluated {
 }
 
 fn report_for(t: &Tenant, e: &Evaluated, locale: &str) -> SponsorReport {
+    report_between(t, e, locale, "2025-01-01", "2025-09-01")
+}
+
+fn report_between(t: &Tenant, e: &Evaluated, locale: &str, from: &str, to: &str) -> SponsorReport {
     let c = ctx(t);
     let data = data(t);
     let settings =
@@ -237,8 +241,8 @@ fn report_for(t: &Tenant, e: &Evaluated, locale: &str) -> SponsorReport {
         by_category: &e.by_category,
         accuracy: &e.accuracy,
         settings: &settings,
-        from: d("2025-01-01"),
-        to: d("2025-09-01"),
+        from: d(from),
+        to: d(to),
     })
 }
 
@@ -314,7 +318,6 @@ fn report_json_round_trips_and_its_tiles_are_the_engines_figures() {
 fn index_html_is_self_contained_and_its_headlines_quote_report_json() {
     let (r, _) = report();
     let html = render_html(&r).unwrap();
-    let json: Value = serde_json::from_str(&render_json(&r).unwrap()).unwrap();
     let doc = scraper::Html::parse_document(&html);
     assert!(doc.errors.is_empty(), "{:?}", doc.errors);
     assert!(!html.to_lowercase().contains("<script"), "a script tag");
@@ -335,10 +338,17 @@ fn index_html_is_self_contained_and_its_headlines_quote_report_json() {
     let rects = scraper::Selector::parse("figure#chart-value-and-cost rect").unwrap();
     assert!(doc.select(&rects).count() > 9, "value-and-cost chart is empty");
 
+    assert!(r.headlines.len() >= 4, "{:#?}", r.headlines);
+    check_headlines(&r, &doc);
+}
+
+/// Every headline of the page is the report's, quotes its figures as report.json holds them,
+/// and has no other number.
+fn check_headlines(r: &SponsorReport, doc: &scraper::Html) {
+    let json: Value = serde_json::from_str(&render_json(r).unwrap()).unwrap();
     let li = scraper::Selector::parse("li.headline").unwrap();
     let shown: Vec<String> = doc.select(&li).map(|e| e.text().collect()).collect();
     assert_eq!(shown.len(), r.headlines.len());
-    assert!(r.headlines.len() >= 4, "{:#?}", r.headlines);
     let names: Vec<&str> = r.solutions.iter().map(|s| s.name.as_str()).collect();
     for (h, text) in r.headlines.iter().zip(&shown) {
         assert_eq!(&h.text, text);
@@ -448,6 +458,18 @@ fn write_all_writes_the_four_files() {
     }
     let err = write_all(&r, &files[0].join("below-a-file")).unwrap_err();
     assert!(err.to_string().starts_with("cannot write"), "{err}");
+}
+
+#[test]
+fn a_period_without_data_still_renders_and_its_headlines_still_quote_report_json() {
+    let t = tenant();
+    let e = evaluated(&t);
+    let r = report_between(&t, &e, "fr-FR", "2023-01-01", "2023-06-01");
+    assert!(r.tiles.value_realized.is_zero());
+    assert!(r.headlines[0].text.starts_with("No value was realized"), "{:?}", r.headlines[0]);
+    let doc = scraper::Html::parse_document(&render_html(&r).unwrap());
+    assert!(doc.errors.is_empty(), "{:?}", doc.errors);
+    check_headlines(&r, &doc);
 }
 
 #[test]

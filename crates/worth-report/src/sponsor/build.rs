@@ -479,18 +479,24 @@ fn headlines(report: &SponsorReport) -> Vec<Headline> {
 
     let q = &report.quarter;
     let mut h = w();
-    let value = h.money("/quarter/value_realized", q.value_realized);
     let text = match q.change_percent {
         Some(c) => {
+            let value = h.money("/quarter/value_realized", q.value_realized);
             let change = h.percent("/quarter/change_percent", c, true);
             format!(
                 "{value} of value was realized in the last quarter of the period, a change of \
                  {change} on the quarter before."
             )
         }
+        None if q.value_realized.is_zero() => {
+            "No value was realized in the last quarter of the period, nor in the quarter \
+             before: import usage for the period, or choose another with --from and --to."
+                .to_owned()
+        }
         None => format!(
-            "{value} of value was realized in the last quarter of the period; nothing was \
-             realized in the quarter before."
+            "{} of value was realized in the last quarter of the period; nothing was realized \
+             in the quarter before.",
+            h.money("/quarter/value_realized", q.value_realized)
         ),
     };
     out.push(h.done("quarter-value", text));
@@ -560,6 +566,7 @@ fn headlines(report: &SponsorReport) -> Vec<Headline> {
         let mut h = w();
         let share = h.percent("/tiles/accurate_estimates_percent", share, false);
         let n = h.number("/tiles/estimates_checked", t.estimates_checked.into());
+        let noun = if t.estimates_checked == 1 { "estimate" } else { "estimates" };
         let tol = h.percent(
             "/guideline/accuracy_tolerance_percent",
             report.guideline.accuracy_tolerance_percent,
@@ -568,7 +575,7 @@ fn headlines(report: &SponsorReport) -> Vec<Headline> {
         out.push(h.done(
             "estimate-accuracy",
             format!(
-                "{share} of the {n} estimates checked so far came within {tol} of the value \
+                "{share} of the {n} {noun} checked so far came within {tol} of the value \
                  realized."
             ),
         ));

@@ -14,6 +14,8 @@ use super::{Bar, ReportError, SponsorReport, format};
 
 const WIDTH: u32 = 720;
 const FONT: &str = "sans-serif";
+/// Label size in plotters' points (it draws them at about 0.8 px a point).
+const LABEL: u32 = 15;
 const VALUE: RGBColor = RGBColor(0x1b, 0x7f, 0x5c);
 const FORECAST: RGBColor = RGBColor(0x9c, 0xd6, 0xbf);
 const COST: RGBColor = RGBColor(0xc4, 0x4d, 0x3a);
@@ -115,7 +117,7 @@ fn monthly(report: &SponsorReport) -> Result<Chart, ReportError> {
                     .unwrap_or_default()
             })
             .y_label_formatter(&|y| short_money(*y, report))
-            .label_style((FONT, 12))
+            .label_style((FONT, LABEL))
             .draw()
             .map_err(|e| e.to_string())?;
         let at = |i: usize| i as f64;
@@ -162,7 +164,7 @@ fn monthly(report: &SponsorReport) -> Result<Chart, ReportError> {
             .position(SeriesLabelPosition::UpperLeft)
             .background_style(WHITE.mix(0.85))
             .border_style(BLACK.mix(0.3))
-            .label_font((FONT, 12))
+            .label_font((FONT, LABEL))
             .draw()
             .map_err(|e| e.to_string())
     })
@@ -196,7 +198,7 @@ fn horizontal_bars(
             })
             .x_label_formatter(&|x| short_money(*x, report))
             .x_labels(6)
-            .label_style((FONT, 12))
+            .label_style((FONT, LABEL))
             .draw()
             .map_err(|e| e.to_string())?;
         chart
@@ -240,7 +242,7 @@ fn scatter(report: &SponsorReport) -> Result<Chart, ReportError> {
             .x_label_formatter(&|x| short_money(*x, report))
             .y_label_formatter(&|y| short_money(*y, report))
             .x_labels(5)
-            .label_style((FONT, 12))
+            .label_style((FONT, LABEL))
             .draw()
             .map_err(|e| e.to_string())?;
         chart
@@ -262,7 +264,7 @@ fn scatter(report: &SponsorReport) -> Result<Chart, ReportError> {
             .position(SeriesLabelPosition::UpperLeft)
             .background_style(WHITE.mix(0.85))
             .border_style(BLACK.mix(0.3))
-            .label_font((FONT, 12))
+            .label_font((FONT, LABEL))
             .draw()
             .map_err(|e| e.to_string())
     })
@@ -296,7 +298,7 @@ fn time_to_value(report: &SponsorReport) -> Result<Chart, ReportError> {
                 .y_desc("solutions")
                 .x_labels(top.min(24))
                 .y_labels(usize::try_from(most + 2).unwrap_or(2).min(10))
-                .label_style((FONT, 12))
+                .label_style((FONT, LABEL))
                 .draw()
                 .map_err(|e| e.to_string())?;
             chart
