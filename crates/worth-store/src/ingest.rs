@@ -6,9 +6,9 @@
 //! file, its content hash and its counts. Solutions and environments are business records, so
 //! each one an inventory creates or changes is audited as any other write.
 //!
-//! Rollups are written with multi-row `INSERT`s whose placeholder lists are built here from
-//! constants (the table, its columns and the number of rows): user data only ever reaches SQL
-//! as bound parameters.
+//! Rollups and facts are written with `INSERT … SELECT` statements that bind one JSON array of
+//! rows, unpacked by the database; the statements are built here from constants (the table and
+//! its columns): user data only ever reaches SQL as bound parameters.
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use rust_decimal::Decimal;
@@ -26,11 +26,6 @@ use crate::{NewSolution, Result, Store, StoreError, Writer};
 /// The business unit that solutions found by an inventory import belong to until someone
 /// assigns them.
 pub const UNASSIGNED_BUSINESS_UNIT: &str = "Unassigned";
-
-/// The parameters one statement binds, at most: far under SQLite's limit (32766) and
-/// PostgreSQL's (65535), because binding by number costs SQLite a look-up through every
-/// parameter of the statement, so large statements cost the square of their size.
-const MAX_PARAMS: usize = 128;
 
 /// The record of one imported file, as stored in `imports`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -253,40 +248,6 @@ enum Param {
     OptText(Option<String>),
 }
 
-/// Inserts `rows` into `table (columns)` in statements of as many rows as the parameter limit
-/// allows, each statement followed by `suffix` (an `ON CONFLICT` clause or nothing).
-async fn insert_rows(
-    conn: &mut AnyConnection,
-    table: &'static str,
-    columns: &'static [&'static str],
-    suffix: &'static str,
-    rows: impl IntoIterator<Item = Vec<Param>>,
-) -> Result<()> {
-    let per_statement = (MAX_PARAMS / columns.len()).max(1);
-    let mut batch: Vec<Vec<Param>> = Vec::with_capacity(per_statement);
-    let mut rows = rows.into_iter().peekable();
-    while rows.peek().is_some() {
-        batch.clear();
-        batch.extend(rows.by_ref().take(per_statement));
-        // The statement is made of the constant table and column names passed in by this
-        // module and of `$N` placeholders numbered here; every value is bound.
-        let sql = insert_sql(table, columns, batch.len(), suffix);
-        let mut query = sqlx::query(AssertSqlSafe(sql));
-        for row in batch.drain(..) {
-            debug_assert_eq!(row.len(), columns.len());
-            for p in row {
-                query = match p {
-                    Param::Int(v) => query.bind(v),
-                    Param::Text(v) => query.bind(v),
-                    Param::OptText(v) => query.bind(v),
-                };
-            }
-        }
-        query.execute(&mut *conn).await?;
-    }
-    Ok(())
-}
-
 /// How many rows one JSON statement carries.
 const JSON_ROWS: usize = 20_000;
 
@@ -371,32 +332,6 @@ fn json_insert_sql(
         columns.join(", "),
         picks.join(", ")
     )
-}
-
-/// `INSERT INTO table (a, b) VALUES ($1, $2), ($3, $4) suffix`.
-fn insert_sql(table: &str, columns: &[&str], rows: usize, suffix: &str) -> String {
-    let mut sql = format!("INSERT INTO {table} ({}) VALUES ", columns.join(", "));
-    let mut n = 1;
-    for r in 0..rows {
-        if r > 0 {
-            sql.push_str(", ");
-        }
-        sql.push('(');
-        for c in 0..columns.len() {
-            if c > 0 {
-                sql.push_str(", ");
-            }
-            sql.push('$');
-            sql.push_str(&n.to_string());
-            n += 1;
-        }
-        sql.push(')');
-    }
-    if !suffix.is_empty() {
-        sql.push(' ');
-        sql.push_str(suffix);
-    }
-    sql
 }
 
 fn month_of(day: NaiveDate) -> String {
@@ -527,7 +462,7 @@ impl Writer {
                 .execute(&mut *conn)
                 .await?;
         }
-        insert_rows(
+        insert_json(
             conn,
             "run_daily",
             &["source", "system", "flow_id", "day", "status", "runs", "timed_runs", "duration_ms"],
@@ -565,7 +500,7 @@ impl Writer {
             .execute(&mut *conn)
             .await?;
         }
-        insert_rows(
+        insert_json(
             conn,
             "cost_facts",
             &[
@@ -625,7 +560,7 @@ impl Writer {
             .bind(source.to_owned())
             .execute(&mut *conn)
             .await?;
-        insert_rows(
+        insert_json(
             conn,
             "license_assignments",
             &["source", "user_key", "product", "last_activity_on", "import_id"],
@@ -656,7 +591,7 @@ impl Writer {
                 Param::Text(json),
             ]);
         }
-        insert_rows(
+        insert_json(
             self.conn(),
             "mapped_records",
             &["import_id", "target", "line", "fields_json"],
@@ -883,7 +818,7 @@ async fn mark_days(
     let rows = days.iter().map(|d| {
         vec![Param::Text(source.to_owned()), Param::Text(d.to_string()), Param::Int(import_id)]
     });
-    insert_rows(
+    insert_json(
         conn,
         table,
         &["source", "day", "import_id"],
@@ -1181,14 +1116,6 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn insert_statements_number_their_placeholders() {
-        assert_eq!(
-            insert_sql("t", &["a", "b"], 2, "ON CONFLICT DO NOTHING"),
-            "INSERT INTO t (a, b) VALUES ($1, $2), ($3, $4) ON CONFLICT DO NOTHING"
-        );
-    }
 
     #[test]
     fn months_are_named_by_their_year_and_number() {
