@@ -314,7 +314,15 @@ pub(crate) fn parse(path: &Path, ctx: &ParseContext, rejects: &mut RejectsFile) 
     if path.is_dir() {
         return parse_cdm(path, ctx, rejects);
     }
-    let header = header_of(path)?;
+    let mut header = header_of(path)?;
+    // A mapped column stands for its field when telling what the file holds.
+    if let Some(mapping) = &ctx.mapping {
+        for (field, column) in &mapping.columns {
+            for h in header.iter_mut().filter(|h| **h == normalize(column)) {
+                *h = normalize(field);
+            }
+        }
+    }
     let entity = Entity::detect(&header).ok_or_else(|| IngestError::Unsupported {
         path: path.to_owned(),
         message: "not an inventory export: expected the Apps or Environments entity \

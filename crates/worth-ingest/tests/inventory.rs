@@ -127,3 +127,22 @@ async fn a_plain_apps_csv_with_swapped_name_columns() {
     let app = env.store.solution("Leave Requests", None).await.unwrap();
     assert_eq!(app.external_ids[0].id, "55555555-5555-4555-8555-555555555555");
 }
+
+#[tokio::test]
+async fn a_mapping_names_the_columns_of_another_apps_export() {
+    let env = sqlite().await;
+    let path = env.write(
+        "apps.csv",
+        "App ID,App name\n66666666-6666-4666-8666-666666666666,Expense Claims\n",
+    );
+    let mapping =
+        env.write("map.json", r#"{"columns": {"AppName": "App ID", "Name": "App name"}}"#);
+    let options = worth_ingest::ImportOptions {
+        mapping: Some(worth_ingest::ColumnMapping::load(&mapping).unwrap()),
+        ..env.options()
+    };
+    let summary = env.import_with(Kind::Inventory, &[path], &options).await.unwrap();
+    assert_eq!(summary.imported(), 1);
+    let app = env.store.solution("Expense Claims", None).await.unwrap();
+    assert_eq!(app.external_ids[0].id, "66666666-6666-4666-8666-666666666666");
+}
