@@ -526,7 +526,8 @@ fn line_form(
         let Some(u) = d.usage.get(&m) else { return 0.0 };
         match &line.spec {
             ModelSpec::TimeSavedPerUser(_) => f(u.active_users),
-            ModelSpec::UnitCost(_) | ModelSpec::Revenue(_) => f(u.units.unwrap_or(u.uses)),
+            ModelSpec::UnitCost(_) => f(u.units.unwrap_or(u.uses)),
+            ModelSpec::Revenue(_) => u.units.map_or(0.0, f),
             ModelSpec::BeforeAfter(p) => u.metrics.get(p.metric.trim()).copied().map_or(0.0, f),
             _ => f(u.uses),
         }

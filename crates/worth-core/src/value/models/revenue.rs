@@ -1,11 +1,12 @@
 //! Revenue: `incremental units × margin_per_unit`.
 //!
 //! For a solution that lets the business sell more (quotes sent faster, leads followed up).
-//! Units are measured units when the month has them, else the uses that count.
+//! Realized units must be measured (`worth value measure SOLUTION units MONTH N`): uses of the
+//! solution are not sales, so a month without a measurement realizes nothing and says so.
 
 use serde::{Deserialize, Serialize};
 
-use super::{Figure, Inputs, ModelError, money, param, uses};
+use super::{Basis, Figure, Inputs, ModelError, measured, money, param, uses};
 use crate::ValidationError;
 use crate::value::explain::Explain;
 use crate::value::quantity::{Estimate, Rate};
@@ -30,7 +31,19 @@ impl Params {
     }
 
     pub(crate) fn evaluate(&self, inputs: &Inputs<'_>) -> Result<Figure, ModelError> {
-        let (n, units_e) = uses(inputs, self.estimated_units.as_ref(), "units")?;
+        let (n, units_e) = match inputs.basis {
+            Basis::Estimated => uses(inputs, self.estimated_units.as_ref(), "units")?,
+            Basis::Realized => {
+                let m = measured(inputs)?;
+                let n = m.units.ok_or_else(|| {
+                    ModelError::Missing(format!(
+                        "no units measured for {}: revenue needs the incremental units sold",
+                        inputs.month
+                    ))
+                })?;
+                (n, Explain::input("units measured", n, m.source.clone()))
+            }
+        };
         let (margin, margin_e) = param("margin per unit", &self.margin_per_unit);
         let amount = n * margin;
         Ok(Figure {
@@ -66,6 +79,8 @@ mod tests {
         let f = params().evaluate(&inputs(Basis::Estimated, &g, None, None)).unwrap();
         assert_eq!(f.amount, dec!(10000)); // 40 × 250
         let mut m = sample_measured(99, 1);
+        let err = params().evaluate(&inputs(Basis::Realized, &g, Some(&m), None)).unwrap_err();
+        assert!(err.to_string().contains("no units measured"), "uses are not sales: {err}");
         m.units = Some(dec!(35));
         let f = params().evaluate(&inputs(Basis::Realized, &g, Some(&m), None)).unwrap();
         assert_eq!(f.amount, dec!(8750)); // 35 × 250
