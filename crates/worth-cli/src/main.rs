@@ -5,6 +5,7 @@
 
 mod commands;
 mod context;
+mod demo;
 mod output;
 
 use std::process::ExitCode;
@@ -26,6 +27,8 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Build a sample tenant, import it, and show what Worth makes of it.
+    Demo(demo::DemoArgs),
     /// Create the workspace: the store, guideline version 1 and the pseudonymization key.
     Init(commands::init::InitArgs),
     /// Business units.
@@ -56,6 +59,8 @@ enum Command {
     Roi(commands::analysis::RoiArgs),
     /// Estimate accuracy: realized ÷ estimated for mature solutions.
     Accuracy,
+    /// The sponsor value report: index.html, value-report.xlsx, headlines.md, report.json.
+    Report(commands::report::ReportArgs),
     /// P10, P50 and P90 of NPV and ROI from the ranges of the value parameters.
     Simulate(commands::simulate::SimulateArgs),
     /// How a figure was made, down to its inputs.
@@ -99,6 +104,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let g = cli.globals;
     rt.block_on(async move {
         match cli.command {
+            Command::Demo(args) => demo::run(&g, args).await,
             Command::Init(args) => commands::init::run(&g, args).await,
             Command::Bu(cmd) => commands::bu::run(&g, cmd).await,
             Command::Solution(cmd) => commands::solution::run(&g, cmd).await,
@@ -111,6 +117,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Command::Cost(cmd) => commands::cost::run(&g, cmd).await,
             Command::Roi(args) => commands::analysis::roi(&g, args).await,
             Command::Accuracy => commands::analysis::accuracy_cmd(&g).await,
+            Command::Report(args) => commands::report::run(&g, args).await,
             Command::Explain(cmd) => commands::analysis::explain(&g, cmd).await,
             Command::Simulate(args) => commands::simulate::run(&g, args).await,
             Command::Calc(_) => unreachable!("calc runs without a store"),

@@ -42,6 +42,13 @@ impl Loaded {
         })
     }
 
+    /// Evaluates as of `today` instead of the clock's day (the demo's tenant has a fixed
+    /// history, so that a seed always gives the same figures).
+    pub(crate) fn at_day(mut self, today: NaiveDate) -> Self {
+        self.today = today;
+        self
+    }
+
     pub(crate) fn ctx(&self, explain: bool) -> Context<'_> {
         Context {
             guideline: &self.guideline.settings,
