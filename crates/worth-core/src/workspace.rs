@@ -13,6 +13,10 @@ pub struct WorkspaceSettings {
     pub fiscal_year_start_month: u32,
     /// The locale used to format amounts and dates, such as `en-US`.
     pub locale: String,
+    /// The day the workspace is evaluated on, when it is not today: a sample tenant with a
+    /// fixed history, or a closed reporting period. Months from this day on are forecasts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub as_of: Option<chrono::NaiveDate>,
 }
 
 impl WorkspaceSettings {
@@ -63,6 +67,7 @@ mod tests {
             currency: Currency::parse("USD").unwrap(),
             fiscal_year_start_month: month,
             locale: locale.to_owned(),
+            as_of: None,
         };
         assert_eq!(s.check().is_ok(), ok);
     }

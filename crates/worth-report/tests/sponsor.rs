@@ -231,8 +231,12 @@ fn report_for(t: &Tenant, e: &Evaluated, locale: &str) -> SponsorReport {
 fn report_between(t: &Tenant, e: &Evaluated, locale: &str, from: &str, to: &str) -> SponsorReport {
     let c = ctx(t);
     let data = data(t);
-    let settings =
-        WorkspaceSettings { currency: usd(), fiscal_year_start_month: 1, locale: locale.into() };
+    let settings = WorkspaceSettings {
+        currency: usd(),
+        fiscal_year_start_month: 1,
+        locale: locale.into(),
+        as_of: None,
+    };
     SponsorReport::build(&ReportInput {
         ctx: &c,
         data: &data,

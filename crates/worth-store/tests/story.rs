@@ -38,8 +38,12 @@ fn invoice_app() -> NewSolution {
 async fn story(store: &Store) {
     // A workspace is created once.
     let mut w = store.write("ada").await.unwrap();
-    let settings =
-        WorkspaceSettings { currency: usd(), fiscal_year_start_month: 7, locale: "en-US".into() };
+    let settings = WorkspaceSettings {
+        currency: usd(),
+        fiscal_year_start_month: 7,
+        locale: "en-US".into(),
+        as_of: None,
+    };
     let key = SecretKey::from_bytes([9; 32]);
     let v1 = w.init_workspace(&settings, &key).await.unwrap();
     w.commit().await.unwrap();

@@ -60,8 +60,12 @@ fn run(flow_id: &str, day: &str, status: &str, runs: i64) -> RunDay {
 
 async fn story(store: &Store) {
     let mut w = store.write("ada").await.unwrap();
-    let settings =
-        WorkspaceSettings { currency: usd(), fiscal_year_start_month: 1, locale: "en-US".into() };
+    let settings = WorkspaceSettings {
+        currency: usd(),
+        fiscal_year_start_month: 1,
+        locale: "en-US".into(),
+        as_of: None,
+    };
     w.init_workspace(&settings, &SecretKey::from_bytes([1; 32])).await.unwrap();
     w.add_business_unit("Finance", None).await.unwrap();
     w.add_solution(&flow("Invoice flow", "Prod", EnvironmentType::Production, "f-1"))

@@ -32,21 +32,15 @@ impl Loaded {
     pub(crate) async fn load(store: &Store) -> Result<Self> {
         let guideline = store.guideline(None).await?;
         let inputs = store.value_inputs(&guideline.settings, guideline.version).await?;
+        let settings = store.settings().await?;
         Ok(Self {
             rates: store.rates().await?,
             fx: FxTable::new(store.fx_rates().await?),
-            settings: store.settings().await?,
+            today: settings.as_of.unwrap_or_else(|| Utc::now().date_naive()),
+            settings,
             guideline,
             inputs,
-            today: Utc::now().date_naive(),
         })
-    }
-
-    /// Evaluates as of `today` instead of the clock's day (the demo's tenant has a fixed
-    /// history, so that a seed always gives the same figures).
-    pub(crate) fn at_day(mut self, today: NaiveDate) -> Self {
-        self.today = today;
-        self
     }
 
     pub(crate) fn ctx(&self, explain: bool) -> Context<'_> {

@@ -38,6 +38,7 @@ pub(crate) async fn run(g: &Globals, args: InitArgs) -> Result<()> {
         currency: Currency::parse(&args.currency)?,
         fiscal_year_start_month: args.fiscal_year_start,
         locale: args.locale.trim().to_owned(),
+        as_of: None,
     };
     settings.check()?;
     let store = Store::open(&location).await?;

@@ -78,8 +78,12 @@ pub(crate) async fn build(args: &DemoArgs) -> Result<Demo> {
     let key_path = location.default_key_file();
     let key = keyfile::load_or_create(&key_path)?;
     let usd = Currency::parse("USD")?;
-    let settings =
-        WorkspaceSettings { currency: usd, fiscal_year_start_month: 7, locale: "en-US".into() };
+    let settings = WorkspaceSettings {
+        currency: usd,
+        fiscal_year_start_month: 7,
+        locale: "en-US".into(),
+        as_of: Some(tenant::as_of()),
+    };
     let mut w = store.write("demo").await?;
     w.init_workspace(&settings, &key).await?;
     register(&mut w, &tenant, args.seed, usd).await?;
@@ -412,7 +416,8 @@ fn value_lines(s: &Sol, n: usize, d: &mut Dice) -> Result<(Vec<NewValueLine>, Op
 /// prints its headlines.
 pub(crate) async fn run(g: &Globals, args: DemoArgs) -> Result<()> {
     let demo = build(&args).await?;
-    let loaded = crate::commands::analysis::Loaded::load(&demo.store).await?.at_day(demo.as_of);
+    let loaded = crate::commands::analysis::Loaded::load(&demo.store).await?;
+    debug_assert_eq!(loaded.ctx(false).today, demo.as_of);
     let out = demo.dir.join("report");
     let (report, paths) = crate::commands::report::write_loaded(&loaded, None, None, &out)?;
     for p in &paths {

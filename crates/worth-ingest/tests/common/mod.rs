@@ -29,6 +29,7 @@ async fn init(location: &Location, dir: TempDir, name: &'static str, pg: Option<
         currency: Currency::parse("USD").unwrap(),
         fiscal_year_start_month: 1,
         locale: "en-US".into(),
+        as_of: None,
     };
     let mut w = store.write("tester").await.unwrap();
     w.init_workspace(&settings, &key).await.unwrap();
