@@ -1,45 +1,15 @@
 //! The `worth` binary as a user runs it: each register command, and each bad input the
 //! register refuses with a clear message, exit code 1 and nothing written.
 
-use assert_cmd::Command;
 use predicates::prelude::*;
 use rstest::rstest;
 use serde_json::Value;
-use tempfile::TempDir;
 
-/// A workspace in a temporary folder, with the binary pointed at it.
-struct Workspace {
-    dir: TempDir,
-}
+mod common;
+
+use common::Workspace;
 
 impl Workspace {
-    fn new() -> Self {
-        let ws = Self { dir: tempfile::tempdir().unwrap() };
-        ws.ok(&["init"]);
-        ws
-    }
-
-    fn cmd(&self, args: &[&str]) -> Command {
-        let mut cmd = Command::cargo_bin("worth").unwrap();
-        cmd.current_dir(self.dir.path())
-            .env_remove("WORTH_DB")
-            .env_remove("WORTH_KEY_FILE")
-            .env("WORTH_ACTOR", "tester")
-            .args(args);
-        cmd
-    }
-
-    fn ok(&self, args: &[&str]) -> String {
-        let out = self.cmd(args).assert().success().get_output().stdout.clone();
-        String::from_utf8(out).unwrap()
-    }
-
-    fn json(&self, args: &[&str]) -> Value {
-        let mut all = args.to_vec();
-        all.extend(["--format", "json"]);
-        serde_json::from_str(&self.ok(&all)).unwrap()
-    }
-
     fn audit_len(&self) -> usize {
         self.json(&["audit"]).as_array().unwrap().len()
     }
@@ -108,16 +78,12 @@ fn init_refuses_a_key_file_of_another_workspace() {
 
 #[test]
 fn commands_before_init_say_to_run_init_and_create_nothing() {
-    let dir = tempfile::tempdir().unwrap();
-    Command::cargo_bin("worth")
-        .unwrap()
-        .current_dir(dir.path())
-        .env_remove("WORTH_DB")
-        .args(["solution", "list"])
+    let ws = Workspace::empty();
+    ws.cmd(&["solution", "list"])
         .assert()
         .code(1)
         .stderr(predicate::str::contains("run `worth init` first"));
-    assert!(!dir.path().join("worth.db").exists());
+    assert!(!ws.path().join("worth.db").exists());
 }
 
 #[test]

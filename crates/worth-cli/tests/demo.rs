@@ -63,6 +63,48 @@ fn the_demo_builds_a_tenant_and_a_reproducible_report() {
         }
     }
 
+    // Every headline quotes figures of report.json, as the sentence shows them.
+    let number = |v: &Value| -> f64 {
+        match v {
+            Value::String(t) => t.parse().unwrap(),
+            other => other.as_f64().unwrap(),
+        }
+    };
+    for h in report["headlines"].as_array().unwrap() {
+        let text = h["text"].as_str().unwrap();
+        for f in h["figures"].as_array().unwrap() {
+            let path = f["path"].as_str().unwrap();
+            let held = report.pointer(path).unwrap_or_else(|| panic!("{path} not in report.json"));
+            assert!(
+                (number(held) - number(&f["value"])).abs() < 1e-9,
+                "{path}: {held} vs {}",
+                f["value"]
+            );
+            assert!(text.contains(f["shown"].as_str().unwrap()), "{text} lacks {}", f["shown"]);
+        }
+    }
+
+    // The workbook opens and its tiles are report.json's.
+    use calamine::{Reader, open_workbook_auto};
+    let mut book = open_workbook_auto(report_dir.join("value-report.xlsx")).unwrap();
+    let tiles = book.worksheet_range("Tiles").unwrap();
+    let mut compared = 0;
+    for row in tiles.rows().skip(1) {
+        let (Some(value), Some(path)) =
+            (row.get(1).and_then(calamine::DataType::as_f64), row.get(2))
+        else {
+            continue;
+        };
+        let path = path.to_string();
+        let Some(held) = report.pointer(&path) else { continue };
+        if held.is_null() {
+            continue;
+        }
+        assert!((number(held) - value).abs() < 0.005, "{path}: xlsx {value} vs json {held}");
+        compared += 1;
+    }
+    assert!(compared >= 8, "only {compared} tiles compared");
+
     // A snapshot of the figures a sponsor reads: headlines, tiles, the TEI table and units.
     let figures = serde_json::json!({
         "headlines": report["headlines"],

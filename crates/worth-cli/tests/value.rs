@@ -1,44 +1,21 @@
 //! Value lines, costs, ROI, accuracy and explain through the `worth` binary: the figures of
 //! `worth roi` and `worth explain` agree to the cent, and refused input says why.
 
-use assert_cmd::Command;
 use predicates::prelude::*;
 use rstest::rstest;
 use serde_json::Value;
-use tempfile::TempDir;
 
-struct Ws {
-    dir: TempDir,
-}
+mod common;
+
+use common::Workspace as Ws;
 
 impl Ws {
-    fn cmd(&self, args: &[&str]) -> Command {
-        let mut cmd = Command::cargo_bin("worth").unwrap();
-        cmd.current_dir(self.dir.path())
-            .env_remove("WORTH_DB")
-            .env_remove("WORTH_KEY_FILE")
-            .env("WORTH_ACTOR", "tester")
-            .args(args);
-        cmd
-    }
-
-    fn ok(&self, args: &[&str]) -> String {
-        String::from_utf8(self.cmd(args).assert().success().get_output().stdout.clone()).unwrap()
-    }
-
-    fn json(&self, args: &[&str]) -> Value {
-        let mut all = args.to_vec();
-        all.extend(["--format", "json"]);
-        serde_json::from_str(&self.ok(&all)).unwrap()
-    }
-
     /// Two solutions in two units: one live with a measured unit-cost line and costs, one
     /// approved with a forecast-only time-saving line.
     fn portfolio() -> Self {
-        let ws = Ws { dir: tempfile::tempdir().unwrap() };
+        let ws = Ws::new();
         for args in [
-            &["init"][..],
-            &["bu", "add", "Finance"],
+            &["bu", "add", "Finance"][..],
             &["bu", "add", "Sales"],
             &[
                 "solution",
