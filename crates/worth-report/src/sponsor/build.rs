@@ -140,7 +140,17 @@ pub(super) fn build(input: &ReportInput<'_>) -> SponsorReport {
     let charts = Charts {
         monthly,
         value_by_business_unit: bars(&business_units),
-        value_by_category: bars(&categories),
+        // Scored categories are never money: they have no bar in a chart of money.
+        value_by_category: bars(
+            &categories
+                .iter()
+                .filter(|c| {
+                    !worth_core::value::portfolio::category_of(&c.key)
+                        .is_some_and(|k| k.is_scored())
+                })
+                .cloned()
+                .collect::<Vec<_>>(),
+        ),
         estimated_vs_realized: input
             .accuracy
             .solutions
