@@ -348,6 +348,36 @@ fn a_missing_rate_card_or_exchange_rate_is_a_problem_not_a_guess() {
 }
 
 #[test]
+fn payback_is_found_month_by_month_not_on_yearly_sums() {
+    // A 4,400 build before year 1, then 2,000 a month of benefits: year 1's sum is positive and
+    // would hide the outlay; month by month, 2,400 is still short after month 1 and 400 after
+    // month 2, recovered 0.2 into month 3 → 2.2 months.
+    let mut g = no_risk();
+    g.set("horizon_years", "1").unwrap();
+    let s = solution(1, "Flow", "Ops", None);
+    let lines = vec![line(
+        1,
+        1,
+        "x",
+        spec("fixed-amount", &[("amount_per_month", "2000")]),
+        "2025-03-01",
+        10,
+    )];
+    let costs = vec![
+        cost(1, CostKind::OneTime, dec!(4400), "2025-02-10", None),
+        cost(1, CostKind::OneTime, dec!(0.01), "2025-01-05", None),
+    ];
+    let usage = BTreeMap::new();
+    let data = [SolutionData { solution: &s, lines: &lines, costs: &costs, usage: &usage }];
+    let fx = FxTable::default();
+    let p = evaluate(&ctx(&g, &[], &fx, "2024-12-01"), &data);
+    let fin = &p.solutions[0].financials;
+    assert_eq!(p.solutions[0].year_one, d("2025-03-01"));
+    let payback = fin.payback_months.unwrap();
+    assert!((payback - 2.2).abs() < 0.01, "{payback}");
+}
+
+#[test]
 fn groups_by_business_unit_and_category_add_up_to_the_portfolio() {
     let g = Guideline::default();
     let s1 = solution(1, "A", "Finance", None);

@@ -119,6 +119,12 @@ pub fn accuracy(ctx: &Context<'_>, portfolio: &Portfolio) -> AccuracyReport {
             });
         }
         let ratio = (!estimated.is_zero()).then(|| (realized / estimated).to_f64().unwrap_or(0.0));
+        // The ratio is taken on the exact sums; the sums are shown to the minor unit.
+        let minor = ctx.currency.minor_units();
+        let (estimated, realized) = (
+            super::financial::round_amount(estimated, minor),
+            super::financial::round_amount(realized, minor),
+        );
         solutions.push(SolutionAccuracy {
             solution: key,
             business_unit: s.business_unit.clone(),

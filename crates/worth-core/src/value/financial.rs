@@ -59,10 +59,16 @@ pub struct Financials {
     pub roi: Option<f64>,
     /// The default IRR of the yearly net flows, when they have one.
     pub irr: Option<f64>,
-    /// Months to payback of the undiscounted risk-adjusted net; `None` when not reached.
+    /// Months to payback of the undiscounted risk-adjusted net, month by month; `None` when
+    /// not reached within the horizon.
     pub payback_months: Option<f64>,
     /// Realized value (before the risk adjustment) of complete months so far.
     pub value_to_date: Decimal,
+    /// The risk-adjusted net of each month: index 0 holds everything before year 1, index `k`
+    /// the `k`-th month of the horizon. Payback is found on it, not on yearly columns, whose
+    /// sums hide a month of outlay followed by months of return.
+    #[serde(skip)]
+    pub monthly_net: Vec<f64>,
     /// Realized value of the last complete month.
     pub value_last_month: Decimal,
     /// Realized value of the last three complete months against the three before, as a
@@ -238,6 +244,7 @@ pub fn financials(
         irr,
         payback_months,
         value_to_date: realized_in(NaiveDate::MIN, this_month),
+        monthly_net: Vec::new(),
         value_last_month: realized_in(last, this_month),
         trend,
     }
@@ -245,6 +252,59 @@ pub fn financials(
 
 fn months_back(month: NaiveDate, n: u32) -> NaiveDate {
     month.checked_sub_months(chrono::Months::new(n)).unwrap_or(NaiveDate::MIN)
+}
+
+/// The risk-adjusted net of a solution month by month over its horizon (see
+/// [`Financials::monthly_net`]).
+pub fn solution_monthly_net(
+    ctx: &Context<'_>,
+    data: &SolutionData<'_>,
+    lines: &[LineValue],
+    t0: NaiveDate,
+) -> Vec<f64> {
+    let months = ctx.guideline.horizon_years as usize * 12;
+    let end = add_months(t0, ctx.guideline.horizon_years * 12);
+    let mut net = vec![0.0; months + 1];
+    let slot = |m: NaiveDate| -> Option<usize> {
+        if m >= end {
+            None
+        } else if m < t0 {
+            Some(0)
+        } else {
+            usize::try_from(months_between(t0, m) + 1).ok()
+        }
+    };
+    let f = |d: Decimal| d.to_f64().unwrap_or(0.0);
+    for l in lines.iter().filter(|l| l.score.is_none()) {
+        for m in &l.expected {
+            if let Some(i) = slot(m.month) {
+                net[i] += f(m.risk_adjusted);
+            }
+        }
+    }
+    let cost_factor = 1.0 + ctx.guideline.cost_risk_adjustment;
+    for cost in data.costs {
+        for month in cost_months(cost, end) {
+            let Some(i) = slot(month) else { continue };
+            let on = add_months(month, 1).pred_opt().unwrap_or(month).min(ctx.today);
+            if let Ok(v) =
+                ctx.fx.convert(cost.in_month(month), cost.amount.currency, ctx.currency, on)
+            {
+                net[i] -= f(v) * cost_factor;
+            }
+        }
+    }
+    net
+}
+
+/// Sets the monthly net of a financial view and the payback found on it.
+pub fn with_monthly_net(mut fin: Financials, monthly_net: Vec<f64>) -> Financials {
+    fin.payback_months = match finance::payback(&monthly_net) {
+        Ok(Payback::After(months)) => Some(months),
+        _ => None,
+    };
+    fin.monthly_net = monthly_net;
+    fin
 }
 
 /// Adds columns year by year.

@@ -7,7 +7,8 @@ use super::Category;
 use super::engine::{Context, LineValue, SolutionData, evaluate_lines};
 use super::explain::Explain;
 use super::financial::{
-    Column, Financials, add_columns, explain_financials, financials, line_columns, solution_columns,
+    Column, Financials, add_columns, explain_financials, financials, line_columns,
+    solution_columns, solution_monthly_net, with_monthly_net,
 };
 use crate::Problem;
 use crate::solution::{SolutionKind, Stage};
@@ -95,7 +96,10 @@ pub fn evaluate(ctx: &Context<'_>, data: &[SolutionData<'_>]) -> Portfolio {
         let (initial, years, t0, p2) = solution_columns(ctx, d, &lines);
         p.extend(p2);
         let refs: Vec<&LineValue> = lines.iter().collect();
-        let fin = financials(ctx, initial, years, &refs);
+        let fin = with_monthly_net(
+            financials(ctx, initial, years, &refs),
+            solution_monthly_net(ctx, d, &lines, t0),
+        );
         let explain = ctx.explain.then(|| explain_financials(ctx, &fin, t0, &lines, d));
         problems.extend(p);
         let s = d.solution;
@@ -134,8 +138,14 @@ fn combine<'a, I: Iterator<Item = &'a SolutionValue> + Clone>(
         solutions.clone().map(|s| (&s.financials.initial, s.financials.years.as_slice())),
         horizon,
     );
+    let mut monthly = vec![0.0; horizon as usize * 12 + 1];
+    for s in solutions.clone() {
+        for (total, v) in monthly.iter_mut().zip(&s.financials.monthly_net) {
+            *total += v;
+        }
+    }
     let lines: Vec<&LineValue> = solutions.flat_map(|s| s.lines.iter()).collect();
-    financials(ctx, initial, years, &lines)
+    with_monthly_net(financials(ctx, initial, years, &lines), monthly)
 }
 
 impl Portfolio {
