@@ -69,9 +69,10 @@ impl Globals {
 
 /// Sets up logging on stderr: warnings by default, more with `-v`, or as `RUST_LOG` says.
 pub(crate) fn init_tracing(verbose: u8) {
+    // sqlx logs the store's failures itself; Worth reports them once, as its own error.
     let default = match verbose {
-        0 => "warn",
-        1 => "info",
+        0 => "warn,sqlx=off",
+        1 => "info,sqlx=warn",
         _ => "debug",
     };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()

@@ -250,6 +250,10 @@ fn bad_input_fails_with_a_clear_message_and_writes_nothing(
 #[case::bad_date(&["solution", "set-stage", "Invoice Approvals", "live", "--on", "01/02/2025"], "YYYY-MM-DD")]
 #[case::unknown_command(&["solutions"], "unrecognized subcommand")]
 #[case::bad_format(&["bu", "list", "--format", "xml"], "invalid value")]
+#[case::two_digit_year(
+    &["solution", "add", "Y", "--bu", "Finance", "--kind", "agent", "--on", "24-01-01"],
+    "YYYY-MM-DD"
+)]
 fn usage_errors_exit_with_2(#[case] args: &[&str], #[case] message: &str) {
     let ws = Workspace::registered();
     ws.cmd(args).assert().code(2).stderr(predicate::str::contains(message));

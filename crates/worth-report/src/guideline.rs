@@ -189,7 +189,7 @@ impl GuidelineDocument {
         };
         let table = |out: &mut String, title: &str, headers: &[&str], rows: &[Row]| {
             out.push_str(&format!(
-                "## {title}\n\n| {} |\n|{}|\n",
+                "## {title}\n\n| {} |\n|{}\n",
                 headers.join(" | "),
                 "---|".repeat(headers.len())
             ));
@@ -245,6 +245,8 @@ mod tests {
         assert!(md.starts_with("# ROI guidelines, version 2\n"));
         assert!(md.contains("discounted at 8% a year"), "{md}");
         assert!(md.contains("| owner-estimate | 20% |"), "{md}");
+        // Each table's delimiter row has one cell per header, as CommonMark tables require.
+        assert!(md.contains("| evidence | benefit reduction |\n|---|---|\n"), "{md}");
         assert!(md.contains("| time-saved-per-use | uses × minutes\\_per\\_use"), "{md}");
         assert!(md.contains("environments of type production, default"), "{md}");
     }

@@ -127,10 +127,13 @@ impl Store {
             Location::Postgres(url) => (url.clone(), Backend::Postgres),
         };
         let options = AnyConnectOptions::from_str(&url)?;
-        let pool_options = AnyPoolOptions::new().max_connections(match backend {
-            Backend::Sqlite => 4,
-            Backend::Postgres => 8,
-        });
+        // A store that cannot be reached or read fails within seconds, not after retrying.
+        let pool_options = AnyPoolOptions::new()
+            .acquire_timeout(std::time::Duration::from_secs(5))
+            .max_connections(match backend {
+                Backend::Sqlite => 4,
+                Backend::Postgres => 8,
+            });
         let pool = match backend {
             Backend::Sqlite => {
                 pool_options

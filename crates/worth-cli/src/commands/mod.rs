@@ -26,9 +26,24 @@ where
     parse_choice::<T>("value", text).map_err(|e| e.message)
 }
 
-/// Parses a `YYYY-MM-DD` date, for clap.
+/// Parses a `YYYY-MM-DD` date, for clap: four digits of year from 1900, two of month and day.
 pub(crate) fn date(text: &str) -> Result<NaiveDate, String> {
-    text.trim()
-        .parse::<NaiveDate>()
-        .map_err(|_| format!("'{text}' is not a date of the form YYYY-MM-DD"))
+    let t = text.trim();
+    let shaped = t.len() == 10
+        && t.bytes()
+            .enumerate()
+            .all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() });
+    match t.parse::<NaiveDate>() {
+        Ok(d) if shaped && chrono::Datelike::year(&d) >= 1900 => Ok(d),
+        _ => Err(format!("'{text}' is not a date of the form YYYY-MM-DD (from 1900 on)")),
+    }
+}
+
+/// Parses a month `YYYY-MM` as its first day, or a `YYYY-MM-DD` date, for clap.
+pub(crate) fn month_or_date(text: &str) -> Result<NaiveDate, String> {
+    let t = text.trim();
+    if t.len() == 7 {
+        return date(&format!("{t}-01")).map_err(|_| format!("'{text}' is not a month YYYY-MM"));
+    }
+    date(t)
 }

@@ -59,6 +59,14 @@ fn period(
             label(to)
         );
     }
+    if to > last_complete {
+        bail!(
+            "--to {} is not a complete month yet (the workspace is evaluated on {today}): \
+             report up to {} at the latest",
+            label(to),
+            label(last_complete)
+        );
+    }
     Ok((from, to))
 }
 

@@ -15,7 +15,7 @@ use worth_core::{Currency, ValidationError};
 use worth_store::{NewValueLine, Reestimate};
 
 use super::analysis::{By, Loaded, warn_problems};
-use super::{choice, date};
+use super::choice;
 use crate::context::{Globals, say};
 use crate::output::{Table, emit, opt};
 
@@ -37,7 +37,11 @@ pub(crate) struct ValueArgs {
 }
 
 fn month(text: &str) -> Result<NaiveDate, String> {
-    parse_month(text).ok_or_else(|| format!("'{text}' is not a month of the form YYYY-MM"))
+    let shaped = text.trim().len() == 7;
+    match parse_month(text) {
+        Some(m) if shaped && chrono::Datelike::year(&m) >= 1900 => Ok(m),
+        _ => Err(format!("'{text}' is not a month of the form YYYY-MM")),
+    }
 }
 
 /// Value line commands.
@@ -129,8 +133,8 @@ pub(crate) struct AddArgs {
     /// The process whose benefit the line claims (lines of one unit and process share 100%).
     #[arg(long)]
     process: Option<String>,
-    /// The first month the benefit counts [default: this month].
-    #[arg(long, value_parser = date)]
+    /// The first month the benefit counts, YYYY-MM [default: this month].
+    #[arg(long, value_parser = super::month_or_date)]
     start: Option<NaiveDate>,
     /// How many months it counts [default: the guideline's horizon].
     #[arg(long)]
