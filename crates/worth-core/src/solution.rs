@@ -186,6 +186,11 @@ impl Solution {
         self.lifecycle.last().map(|e| e.stage)
     }
 
+    /// The day the solution was retired, when retirement is its current stage.
+    pub fn retired_since(&self) -> Option<NaiveDate> {
+        self.lifecycle.last().filter(|e| e.stage == Stage::Retired).map(|e| e.on)
+    }
+
     /// The first day the solution went live, if it ever did.
     pub fn live_since(&self) -> Option<NaiveDate> {
         self.lifecycle.iter().find(|e| e.stage == Stage::Live).map(|e| e.on)

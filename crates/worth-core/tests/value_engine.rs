@@ -282,6 +282,64 @@ fn accuracy_compares_realized_with_the_frozen_estimate_not_a_re_estimate() {
 }
 
 #[test]
+fn a_retired_solution_creates_nothing_after_retirement_and_is_compared_until_then() {
+    let g = Guideline::default();
+    let mut s = solution(1, "Old portal", "Sales", Some("2025-01-01"));
+    s.lifecycle.push(LifecycleEvent { stage: Stage::Retired, on: d("2025-08-20"), note: None });
+    let lines = vec![line(
+        1,
+        1,
+        "x",
+        spec("fixed-amount", &[("amount_per_month", "100")]),
+        "2025-01-01",
+        24,
+    )];
+    let usage = BTreeMap::new();
+    let data = [SolutionData { solution: &s, lines: &lines, costs: &[], usage: &usage }];
+    let fx = FxTable::default();
+    let c = ctx(&g, &[], &fx, "2026-03-15");
+    let p = evaluate(&c, &data);
+    let expected = &p.solutions[0].lines[0].expected;
+    assert_eq!(expected.last().unwrap().month, d("2025-07-01"), "nothing from August on");
+    let report = accuracy(&c, &p);
+    assert_eq!(report.solutions[0].months, 7, "January to July");
+    assert_eq!(report.solutions[0].ratio, Some(1.0));
+}
+
+#[test]
+fn an_estimate_never_checked_is_a_problem_not_an_inaccurate_estimate() {
+    let g = Guideline::default();
+    let s = solution(1, "Quiet flow", "Ops", Some("2025-01-01"));
+    let lines = vec![line(
+        1,
+        1,
+        "x",
+        spec(
+            "time-saved-per-use",
+            &[("minutes_per_use", "5"), ("role", "clerk"), ("estimated_uses", "10/day")],
+        ),
+        "2025-01-01",
+        24,
+    )];
+    let rates = vec![RateCard {
+        id: 1,
+        role: "clerk".into(),
+        business_unit: None,
+        hourly: Money::new(dec!(40), usd()),
+        valid_from: d("2024-01-01"),
+        valid_to: None,
+    }];
+    let usage = BTreeMap::new();
+    let data = [SolutionData { solution: &s, lines: &lines, costs: &[], usage: &usage }];
+    let fx = FxTable::default();
+    let c = ctx(&g, &rates, &fx, "2025-10-15");
+    let report = accuracy(&c, &evaluate(&c, &data));
+    assert_eq!(report.solutions[0].ratio, None);
+    assert_eq!(report.portfolio.solutions, 0, "it does not count as inaccurate");
+    assert_eq!(report.problems[0].kind, "never_checked");
+}
+
+#[test]
 fn a_solution_live_less_than_the_maturity_is_not_compared_yet() {
     let g = Guideline::default();
     let s = solution(1, "New app", "Sales", Some("2025-06-01"));

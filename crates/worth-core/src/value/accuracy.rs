@@ -36,7 +36,8 @@ pub struct SolutionAccuracy {
     pub estimated: Decimal,
     /// Realized value over the same months.
     pub realized: Decimal,
-    /// `realized ÷ estimated`; `None` when nothing was estimated for those months.
+    /// `realized ÷ estimated`; `None` when nothing was estimated for those months, or nothing
+    /// realized (the estimate was never checked: see the problems).
     pub ratio: Option<f64>,
     /// Whether the ratio is within the tolerance.
     pub accurate: Option<bool>,
@@ -87,9 +88,20 @@ pub fn accuracy(ctx: &Context<'_>, portfolio: &Portfolio) -> AccuracyReport {
     let mut problems = Vec::new();
     for s in &portfolio.solutions {
         let Some(live) = s.live_since.map(month_of) else { continue };
-        if add_months(live, maturity) > this_month {
+        // Months are compared up to the retirement of a retired solution.
+        let until = match s.stage {
+            Some(crate::solution::Stage::Retired) => s
+                .lines
+                .iter()
+                .flat_map(|l| l.expected.iter().map(|m| m.month))
+                .max()
+                .map_or(this_month, |m| add_months(m, 1).min(this_month)),
+            _ => this_month,
+        };
+        if add_months(live, maturity) > until {
             continue;
         }
+        let this_month = until;
         let money_lines = s.lines.iter().filter(|l| l.score.is_none());
         let (mut estimated, mut realized) = (Decimal::ZERO, Decimal::ZERO);
         for l in money_lines {
@@ -118,7 +130,9 @@ pub fn accuracy(ctx: &Context<'_>, portfolio: &Portfolio) -> AccuracyReport {
                 ),
             });
         }
-        let ratio = (!estimated.is_zero()).then(|| (realized / estimated).to_f64().unwrap_or(0.0));
+        // An estimate never checked against anything realized is a problem, not a ratio of 0.
+        let ratio = (!estimated.is_zero() && !realized.is_zero())
+            .then(|| (realized / estimated).to_f64().unwrap_or(0.0));
         // The ratio is taken on the exact sums; the sums are shown to the minor unit.
         let minor = ctx.currency.minor_units();
         let (estimated, realized) = (

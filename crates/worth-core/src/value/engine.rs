@@ -6,6 +6,7 @@
 //! runs count, and only usage in the environment types the guideline counts. Here, a month is
 //! **realized** when it is complete (before the current month) and the solution was live in
 //! it; a later month of the line's horizon is **forecast** from the line's current estimate.
+//! A retired solution has no expected value from the month of its retirement.
 //! The **estimate** series is the frozen original estimate (or, before approval, the draft),
 //! over the line's own start and horizon: it is what accuracy compares realized value with.
 
@@ -155,6 +156,7 @@ fn evaluate_line(
     let start = month_of(line.start);
     let end = add_months(start, line.horizon_months);
     let live = data.solution.live_since().map(month_of);
+    let retired = data.solution.retired_since().map(month_of);
     let (estimate_spec, estimate_attr) = match &line.frozen {
         Some(f) => (&f.spec, f.attribution),
         None => (&line.spec, line.attribution),
@@ -179,6 +181,8 @@ fn evaluate_line(
     let realized_from = live.unwrap_or(NaiveDate::MAX);
     let expected_start = live.map_or(start, |l| l.max(start));
     let expected_end = add_months(expected_start, line.horizon_months);
+    // A retired solution creates no value from the month it was retired.
+    let expected_end = retired.map_or(expected_end, |r| r.min(expected_end));
     for month in months(expected_start, expected_end) {
         let realized = month >= realized_from && month < this_month;
         let value = if realized {
