@@ -68,7 +68,7 @@ pub(crate) fn emit<T: Serialize + ?Sized>(format: Format, data: &T, table: &Tabl
             let mut w = csv::Writer::from_writer(&mut out);
             w.write_record(&table.headers)?;
             for row in &table.rows {
-                w.write_record(row)?;
+                w.write_record(row.iter().map(|cell| guard_formula(cell).into_owned()))?;
             }
             w.flush()?;
         }
@@ -89,7 +89,37 @@ pub(crate) fn emit<T: Serialize + ?Sized>(format: Format, data: &T, table: &Tabl
     Ok(())
 }
 
+/// A CSV cell that a spreadsheet would run as a formula (`=…`, `@…`, `+…` or `-…` that is not
+/// a number) gets a leading apostrophe, so that a name typed into Worth cannot become a formula
+/// in the finance team's spreadsheet. Numbers, negative ones included, are left as they are.
+pub(crate) fn guard_formula(cell: &str) -> std::borrow::Cow<'_, str> {
+    let risky = match cell.chars().next() {
+        Some('=' | '@' | '\t' | '\r') => true,
+        Some('+' | '-') => cell.parse::<f64>().is_err(),
+        _ => false,
+    };
+    if risky {
+        std::borrow::Cow::Owned(format!("'{cell}"))
+    } else {
+        std::borrow::Cow::Borrowed(cell)
+    }
+}
+
 /// Shows an optional value in a table cell.
 pub(crate) fn opt<T: ToString>(value: Option<T>) -> String {
     value.map(|v| v.to_string()).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::guard_formula;
+
+    #[test]
+    fn formulas_are_defused_and_numbers_kept() {
+        assert_eq!(guard_formula("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(guard_formula("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(guard_formula("-2+3"), "'-2+3");
+        assert_eq!(guard_formula("-1200.50"), "-1200.50");
+        assert_eq!(guard_formula("Invoice Approvals"), "Invoice Approvals");
+    }
 }

@@ -134,6 +134,14 @@ fn solution_set_moves_a_solution_and_audits_the_change() {
 }
 
 #[test]
+fn csv_output_defuses_spreadsheet_formulas() {
+    let ws = Workspace::new();
+    ws.ok(&["bu", "add", "=HYPERLINK(\"http://x\",\"y\")"]);
+    let csv = ws.ok(&["bu", "list", "--format", "csv"]);
+    assert!(csv.contains("\"'=HYPERLINK("), "{csv}");
+}
+
+#[test]
 fn lists_come_as_tables_json_and_csv() {
     let ws = Workspace::registered();
     let table = ws.ok(&["solution", "list"]);
@@ -229,6 +237,14 @@ fn fx_rates_are_dated_and_listed() {
 #[case::unknown_guideline_key(
     &["guideline", "set", "discount=0.1"],
     "did you mean discount_rate?"
+)]
+#[case::guideline_key_given_twice(
+    &["guideline", "set", "discount_rate=8%", "discount_rate=9%"],
+    "discount_rate is given twice"
+)]
+#[case::control_character_in_a_note(
+    &["guideline", "set", "discount_rate=8%", "--note", "a\u{1}b"],
+    "note: must not contain control characters"
 )]
 #[case::invalid_fx_currency(&["fx", "add", "EUR", "EURO", "1.1", "--on", "2026-01-01"], "'EURO' is not")]
 fn bad_input_fails_with_a_clear_message_and_writes_nothing(

@@ -42,6 +42,19 @@ pub fn validate_name(field: &str, name: &str) -> Result<String, ValidationError>
     Ok(trimmed.to_owned())
 }
 
+/// Checks a free text such as a note: no control characters but line breaks, at most 2,000
+/// characters. Returns it trimmed.
+pub fn validate_text(field: &str, text: &str) -> Result<String, ValidationError> {
+    let trimmed = text.trim();
+    if trimmed.chars().any(|c| c.is_control() && c != '\n') {
+        return Err(ValidationError::new(field, "must not contain control characters"));
+    }
+    if trimmed.chars().count() > 2000 {
+        return Err(ValidationError::new(field, "must be at most 2,000 characters"));
+    }
+    Ok(trimmed.to_owned())
+}
+
 #[cfg(test)]
 mod tests {
     use rstest::rstest;

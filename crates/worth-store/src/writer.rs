@@ -6,7 +6,7 @@ use serde::Serialize;
 use sqlx::{Any, AnyConnection, AnyPool, Row, Transaction};
 use worth_core::audit::Action;
 use worth_core::guideline::Guideline;
-use worth_core::org::{BusinessUnit, validate_name};
+use worth_core::org::{BusinessUnit, validate_name, validate_text};
 use worth_core::pseudonym::SecretKey;
 use worth_core::rates::{FxRate, RateCard, check_rate};
 use worth_core::solution::{
@@ -307,8 +307,8 @@ impl Writer {
     ) -> Result<Solution> {
         let before = read::find_solution(self.conn(), name, bu).await?;
         check_stage_change(&before.lifecycle, stage, on, self.today())?;
-        let note = note.map(str::trim).filter(|n| !n.is_empty());
-        self.insert_stage(before.id, stage, on, note).await?;
+        let note = note.map(|n| validate_text("note", n)).transpose()?.filter(|n| !n.is_empty());
+        self.insert_stage(before.id, stage, on, note.as_deref()).await?;
         if stage != Stage::Idea {
             // Approval (or any later stage reached first) freezes the value estimates.
             self.freeze_estimates(before.id).await?;
@@ -462,7 +462,7 @@ impl Writer {
             .into());
         }
         let version = versions.last().map_or(1, |v| v.version + 1);
-        let note = note.map(str::trim).filter(|n| !n.is_empty()).map(str::to_owned);
+        let note = note.map(|n| validate_text("note", n)).transpose()?.filter(|n| !n.is_empty());
         let json =
             serde_json::to_string(settings).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         sqlx::query(

@@ -55,10 +55,15 @@ pub(crate) async fn run(g: &Globals, cmd: GuidelineCommand) -> Result<()> {
         GuidelineCommand::Show { version } => show(g, &store.guideline(version).await?),
         GuidelineCommand::Set { changes, note } => {
             let mut settings = store.guideline(None).await?.settings;
+            let mut seen: Vec<&str> = Vec::new();
             for change in &changes {
                 let Some((key, value)) = change.split_once('=') else {
                     bail!("'{change}' is not KEY=VALUE (for example discount_rate=8%)");
                 };
+                if seen.contains(&key.trim()) {
+                    bail!("{} is given twice: give each setting once", key.trim());
+                }
+                seen.push(key.trim());
                 settings.set(key, value)?;
             }
             let mut w = store.write(&g.actor()).await?;

@@ -142,16 +142,22 @@ pub(crate) struct AddArgs {
 }
 
 fn pairs(params: &[String]) -> Result<Vec<(String, String)>, ValidationError> {
-    params
-        .iter()
-        .map(|p| {
-            p.split_once('=')
-                .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
-                .ok_or_else(|| ValidationError::new("param", format!("'{p}' is not key=value")))
-        })
-        .collect()
+    let mut out: Vec<(String, String)> = Vec::with_capacity(params.len());
+    for p in params {
+        let Some((k, v)) = p.split_once('=') else {
+            return Err(ValidationError::new("param", format!("'{p}' is not key=value")));
+        };
+        let k = k.trim().to_owned();
+        if out.iter().any(|(seen, _)| *seen == k) {
+            return Err(ValidationError::new(
+                "param",
+                format!("'{k}' is given twice: give it once"),
+            ));
+        }
+        out.push((k, v.trim().to_owned()));
+    }
+    Ok(out)
 }
-
 fn share(text: &str) -> Result<Decimal, ValidationError> {
     let e: worth_core::value::quantity::Estimate = text.parse()?;
     if e.is_uncertain() {
