@@ -296,6 +296,10 @@ fn accuracy_reports_mature_solutions_and_the_ones_never_checked() {
       "--role", "wizard"],
     "no rate card for role 'wizard'"
 )]
+#[case::negative_units(
+    &["value", "measure", "Invoice intake", "units", "2025-05", "-430"],
+    "a count of units cannot be negative"
+)]
 #[case::explain_unknown_solution(&["explain", "solution", "Invoice intak"], "did you mean 'Invoice intake'?")]
 fn refused_value_input_says_why(#[case] args: &[&str], #[case] message: &str) {
     let ws = Ws::portfolio();

@@ -284,6 +284,13 @@ impl Writer {
     ) -> Result<()> {
         let s = read::find_solution(self.conn(), solution, bu).await?;
         let metric = worth_core::org::validate_name("metric", metric)?;
+        if metric == "units" && value.is_sign_negative() && !value.is_zero() {
+            return Err(ValidationError::new(
+                "value",
+                format!("{value} units: a count of units cannot be negative"),
+            )
+            .into());
+        }
         let month = month_of(month);
         if month > month_of(self.today()) {
             return Err(ValidationError::new(

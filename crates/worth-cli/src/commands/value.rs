@@ -194,14 +194,14 @@ pub(crate) async fn run(g: &Globals, args: ValueArgs) -> Result<()> {
             };
             let line = w.add_value_line(&a.solution, a.bu.as_deref(), &new).await?;
             w.commit().await?;
-            list(g, &[line])
+            list(g, &store, &[line]).await
         }
         ValueCommand::List { solution, bu } => {
             let id = match &solution {
                 Some(s) => Some(store.solution(s, bu.as_deref()).await?.id),
                 None => None,
             };
-            list(g, &store.value_lines(id).await?)
+            list(g, &store, &store.value_lines(id).await?).await
         }
         ValueCommand::Reestimate { solution, line, bu, params, attribution, reason } => {
             let s = store.solution(&solution, bu.as_deref()).await?;
@@ -226,7 +226,7 @@ pub(crate) async fn run(g: &Globals, args: ValueArgs) -> Result<()> {
             if updated.frozen.is_some() {
                 say("worth: recorded a re-estimate; the estimate frozen at approval is unchanged");
             }
-            list(g, &[updated])
+            list(g, &store, &[updated]).await
         }
         ValueCommand::Measure { solution, metric, month, value, bu, source } => {
             let value = worth_core::money::parse_amount("value", value.trim_start_matches('-'))
@@ -309,10 +309,16 @@ fn text_of(v: &serde_json::Value) -> String {
     }
 }
 
-fn list(g: &Globals, lines: &[ValueLine]) -> Result<()> {
+async fn list(g: &Globals, store: &worth_store::Store, lines: &[ValueLine]) -> Result<()> {
+    let names: BTreeMap<i64, String> = store
+        .solutions(None)
+        .await?
+        .into_iter()
+        .map(|s| (s.id, format!("{} / {}", s.business_unit, s.name)))
+        .collect();
     let mut table = Table::new(&[
         "id",
-        "solution id",
+        "solution",
         "name",
         "category",
         "model",
@@ -325,7 +331,7 @@ fn list(g: &Globals, lines: &[ValueLine]) -> Result<()> {
     for l in lines {
         table.row([
             l.id.to_string(),
-            l.solution_id.to_string(),
+            names.get(&l.solution_id).cloned().unwrap_or_else(|| l.solution_id.to_string()),
             l.name.clone(),
             l.category.to_string(),
             l.spec.name().to_owned(),

@@ -377,8 +377,11 @@ pub fn explain_financials(
                 children,
             ));
         }
-        let discount =
-            if i == 0 { "undiscounted".to_owned() } else { format!("÷ (1 + {rate})^{i}") };
+        let discount = if i == 0 {
+            "taken undiscounted into the PV".to_owned()
+        } else {
+            format!("shown undiscounted; ÷ (1 + {rate})^{i} in the PV")
+        };
         benefit_cols.push(Explain::computed(
             col_label(i),
             dec(col.benefits_risk_adjusted),

@@ -269,8 +269,11 @@ impl Portfolio {
                     })
                 })
                 .collect();
-            let discount =
-                if i == 0 { "undiscounted".to_owned() } else { format!("÷ (1 + {rate})^{i}") };
+            let discount = if i == 0 {
+                "taken undiscounted into the PV".to_owned()
+            } else {
+                format!("shown undiscounted; ÷ (1 + {rate})^{i} in the PV")
+            };
             Explain::computed(label, amount(total), format!("Σ solutions, {discount}"), children)
         };
         let cols: Vec<&Column> = std::iter::once(&fin.initial).chain(&fin.years).collect();
