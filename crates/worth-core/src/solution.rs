@@ -3,7 +3,7 @@
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
-use strum::{Display, EnumString, VariantNames};
+use strum::VariantNames;
 
 use crate::ValidationError;
 
@@ -19,19 +19,6 @@ where
             format!("'{}' is not one of: {}", text.trim(), T::VARIANTS.join(", ")),
         )
     })
-}
-
-macro_rules! choice_enum {
-    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident),+ $(,)? }) => {
-        $(#[$meta])*
-        #[derive(
-            Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord,
-            Serialize, Deserialize, Display, EnumString, VariantNames,
-        )]
-        #[serde(rename_all = "kebab-case")]
-        #[strum(serialize_all = "kebab-case")]
-        pub enum $name { $($(#[$vmeta])* $variant),+ }
-    };
 }
 
 choice_enum! {

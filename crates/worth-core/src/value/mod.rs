@@ -14,44 +14,28 @@ pub mod simulate;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
-use strum::{Display, EnumString, VariantNames};
 
 use crate::{Currency, Money, ValidationError};
 use models::ModelSpec;
 
-/// The category of a benefit.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize,
-    Display,
-    EnumString,
-    VariantNames,
-)]
-#[serde(rename_all = "kebab-case")]
-#[strum(serialize_all = "kebab-case")]
-pub enum Category {
-    /// Hours given back to people.
-    TimeSavings,
-    /// Spend that stops (cashable).
-    CostReduction,
-    /// Spend that would have happened and does not.
-    CostAvoidance,
-    /// Incremental revenue.
-    Revenue,
-    /// Fewer errors and less rework.
-    Quality,
-    /// Risk and compliance (non-financial, scored).
-    RiskCompliance,
-    /// Employee or customer experience (non-financial, scored).
-    Experience,
+choice_enum! {
+    /// The category of a benefit.
+    Category {
+        /// Hours given back to people.
+        TimeSavings,
+        /// Spend that stops (cashable).
+        CostReduction,
+        /// Spend that would have happened and does not.
+        CostAvoidance,
+        /// Incremental revenue.
+        Revenue,
+        /// Fewer errors and less rework.
+        Quality,
+        /// Risk and compliance (non-financial, scored).
+        RiskCompliance,
+        /// Employee or customer experience (non-financial, scored).
+        Experience,
+    }
 }
 
 impl Category {
@@ -61,33 +45,18 @@ impl Category {
     }
 }
 
-/// How a benefit's figures are known, from the strongest evidence to the weakest.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize,
-    Display,
-    EnumString,
-    VariantNames,
-)]
-#[serde(rename_all = "kebab-case")]
-#[strum(serialize_all = "kebab-case")]
-pub enum EvidenceGrade {
-    /// Measured from system data (telemetry, logs).
-    SystemData,
-    /// Measured by a survey or a time study.
-    Survey,
-    /// Estimated by the solution's owner.
-    OwnerEstimate,
-    /// An assumption.
-    Assumption,
+choice_enum! {
+    /// How a benefit's figures are known, from the strongest evidence to the weakest.
+    EvidenceGrade {
+        /// Measured from system data (telemetry, logs).
+        SystemData,
+        /// Measured by a survey or a time study.
+        Survey,
+        /// Estimated by the solution's owner.
+        OwnerEstimate,
+        /// An assumption.
+        Assumption,
+    }
 }
 
 /// One claimed benefit of a solution under one value model.
@@ -169,27 +138,14 @@ impl ValueLine {
     }
 }
 
-/// Whether a cost happens once or recurs.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Serialize,
-    Deserialize,
-    Display,
-    EnumString,
-    VariantNames,
-)]
-#[serde(rename_all = "kebab-case")]
-#[strum(serialize_all = "kebab-case")]
-pub enum CostKind {
-    /// Build hours, external spend: once, at the start.
-    OneTime,
-    /// Licenses, capacity, pay-as-you-go, maintenance: every month.
-    Monthly,
+choice_enum! {
+    /// Whether a cost happens once or recurs.
+    CostKind {
+        /// Build hours, external spend: once, at the start.
+        OneTime,
+        /// Licenses, capacity, pay-as-you-go, maintenance: every month.
+        Monthly,
+    }
 }
 
 /// One cost of a solution.
