@@ -93,11 +93,13 @@ impl RunStatus {
     }
 }
 
+/// Runs of one flow, day and status rolled up: runs, timed runs and their duration. The
+/// automation-kit reader rolls its traces up the same way.
 #[derive(Debug, Default, Clone, Copy)]
-struct Tally {
-    runs: i64,
-    timed: i64,
-    duration_ms: i64,
+pub(crate) struct Tally {
+    pub(crate) runs: i64,
+    pub(crate) timed: i64,
+    pub(crate) duration_ms: i64,
 }
 
 /// Rolls runs up per flow, day and status.

@@ -18,7 +18,7 @@ use worth_store::{RunBatch, RunDay};
 
 use super::values;
 use crate::rejects::{Rejection, RejectsFile};
-use crate::runs::RunStatus;
+use crate::runs::{RunStatus, Tally};
 
 /// The entry holding the records.
 pub(crate) const DATA: &str = "data.xml";
@@ -243,14 +243,6 @@ pub(crate) struct Package {
     pub(crate) traces: TraceCounts,
     /// Entities in the package that Worth does not read, with their record counts.
     pub(crate) ignored: Vec<String>,
-}
-
-/// A trace rolled up: runs, timed runs and their duration.
-#[derive(Debug, Default, Clone, Copy)]
-struct Tally {
-    runs: i64,
-    timed: i64,
-    duration_ms: i64,
 }
 
 /// A buffered reader that counts the lines of what quick-xml has consumed.
