@@ -4,31 +4,10 @@
 
 use std::fmt::Write as _;
 
-use assert_cmd::Command;
-use serde_json::Value;
-use tempfile::TempDir;
 
-fn worth(dir: &TempDir, args: &[&str]) -> String {
-    let out = Command::cargo_bin("worth")
-        .unwrap()
-        .current_dir(dir.path())
-        .env_remove("WORTH_DB")
-        .env_remove("WORTH_KEY_FILE")
-        .env("WORTH_ACTOR", "tester")
-        .args(args)
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    String::from_utf8(out).unwrap()
-}
+mod common;
 
-fn json(dir: &TempDir, args: &[&str]) -> Value {
-    let mut all = args.to_vec();
-    all.extend(["--format", "json"]);
-    serde_json::from_str(&worth(dir, &all)).unwrap()
-}
+use common::Workspace;
 
 /// Runs in March to May 2025: per flow and month, how many of each status.
 fn runs_file() -> String {
@@ -57,11 +36,10 @@ fn runs_file() -> String {
     csv
 }
 
-fn workspace() -> TempDir {
-    let dir = tempfile::tempdir().unwrap();
+fn workspace() -> Workspace {
+    let dir = Workspace::new();
     for args in [
-        &["init"][..],
-        &["bu", "add", "Finance"],
+        &["bu", "add", "Finance"][..],
         &["bu", "add", "IT"],
         &[
             "solution",
@@ -110,61 +88,55 @@ fn workspace() -> TempDir {
             "2024-01-01",
         ],
     ] {
-        worth(&dir, args);
+        dir.ok(args);
     }
     for s in ["Invoice routing", "Routing test"] {
-        worth(
-            &dir,
-            &[
-                "value",
-                "add",
-                s,
-                "--name",
-                "routing time",
-                "--category",
-                "time-savings",
-                "--model",
-                "time-saved-per-use",
-                "--param",
-                "minutes_per_use=6",
-                "--param",
-                "role=clerk",
-                "--param",
-                "estimated_uses=40/month",
-                "--start",
-                "2025-03-01",
-                "--evidence",
-                "system-data",
-            ],
-        );
-        worth(
-            &dir,
-            &[
-                "cost",
-                "add",
-                s,
-                "--kind",
-                "one-time",
-                "--item",
-                "build",
-                "--amount",
-                "1500",
-                "--start",
-                "2025-02-01",
-            ],
-        );
-        worth(&dir, &["solution", "set-stage", s, "approved", "--on", "2025-02-01"]);
-        worth(&dir, &["solution", "set-stage", s, "live", "--on", "2025-03-01"]);
+        dir.ok(&[
+            "value",
+            "add",
+            s,
+            "--name",
+            "routing time",
+            "--category",
+            "time-savings",
+            "--model",
+            "time-saved-per-use",
+            "--param",
+            "minutes_per_use=6",
+            "--param",
+            "role=clerk",
+            "--param",
+            "estimated_uses=40/month",
+            "--start",
+            "2025-03-01",
+            "--evidence",
+            "system-data",
+        ]);
+        dir.ok(&[
+            "cost",
+            "add",
+            s,
+            "--kind",
+            "one-time",
+            "--item",
+            "build",
+            "--amount",
+            "1500",
+            "--start",
+            "2025-02-01",
+        ]);
+        dir.ok(&["solution", "set-stage", s, "approved", "--on", "2025-02-01"]);
+        dir.ok(&["solution", "set-stage", s, "live", "--on", "2025-03-01"]);
     }
     std::fs::write(dir.path().join("runs.csv"), runs_file()).unwrap();
-    worth(&dir, &["import", "runs", "runs.csv"]);
+    dir.ok(&["import", "runs", "runs.csv"]);
     dir
 }
 
 #[test]
 fn imported_runs_give_realized_value_counting_only_successes_in_counted_environments() {
     let dir = workspace();
-    let value = json(&dir, &["value", "--by", "solution", "--from", "2025-03", "--to", "2025-05"]);
+    let value = dir.json(&["value", "--by", "solution", "--from", "2025-03", "--to", "2025-05"]);
     let rows = value["rows"].as_array().unwrap();
     let routing = rows.iter().find(|r| r["key"] == "Finance / Invoice routing").unwrap();
     // (30 + 45 + 50) successful runs × 6 min ÷ 60 × 60 USD = 750.00; failed, cancelled,
@@ -174,37 +146,37 @@ fn imported_runs_give_realized_value_counting_only_successes_in_counted_environm
     assert_eq!(routing["realized_risk_adjusted"], "712.50");
     let test = rows.iter().find(|r| r["key"] == "IT / Routing test").unwrap();
     assert_eq!(test["realized"], "0.00", "a developer environment counts nothing");
-    let text = worth(&dir, &["explain", "solution", "Routing test"]);
+    let text = dir.ok(&["explain", "solution", "Routing test"]);
     assert!(text.contains("not counted: environment type developer"), "{text}");
 }
 
 #[test]
 fn roi_by_business_unit_and_explain_agree_to_the_cent() {
     let dir = workspace();
-    let by_bu = json(&dir, &["roi", "--by", "bu"]);
+    let by_bu = dir.json(&["roi", "--by", "bu"]);
     for (bu, solution) in [("Finance", "Invoice routing"), ("IT", "Routing test")] {
         let row = by_bu["rows"].as_array().unwrap().iter().find(|r| r["key"] == bu).unwrap();
-        let explained = json(&dir, &["explain", "solution", solution]);
+        let explained = dir.json(&["explain", "solution", solution]);
         for figure in ["npv", "pv_benefits", "pv_costs", "roi_percent", "value_to_date"] {
             assert_eq!(explained["figures"][figure], row[figure], "{bu} {figure}");
         }
         let npv = row["npv"].as_str().unwrap();
         assert_eq!(explained["explain"]["value"], format!("{npv} USD").as_str());
-        let text = worth(&dir, &["explain", "solution", solution]);
+        let text = dir.ok(&["explain", "solution", solution]);
         assert!(text.starts_with(&format!("NPV: {npv} USD")), "{text}");
     }
     for (args, key) in [
         (&["explain", "bu", "finance"][..], "Finance"),
         (&["explain", "portfolio"][..], "portfolio"),
     ] {
-        let explained = json(&dir, args);
-        let rows = if key == "portfolio" { json(&dir, &["roi"]) } else { by_bu.clone() };
+        let explained = dir.json(args);
+        let rows = if key == "portfolio" { dir.json(&["roi"]) } else { by_bu.clone() };
         let row = rows["rows"].as_array().unwrap().iter().find(|r| r["key"] == key).unwrap();
         for figure in ["npv", "pv_benefits", "pv_costs", "roi_percent"] {
             assert_eq!(explained["figures"][figure], row[figure], "{key} {figure}");
         }
     }
-    let finance_text = worth(&dir, &["explain", "solution", "Invoice routing"]);
+    let finance_text = dir.ok(&["explain", "solution", "Invoice routing"]);
     assert!(
         finance_text.contains("uses counted: 30  [successful runs of powerautomate:flow-a"),
         "{finance_text}"

@@ -1,29 +1,16 @@
 //! `worth report` through the binary: it writes the four files of the sponsor report, and
 //! report.json's figures are those of `worth roi` to the cent.
 
-use assert_cmd::Command;
 use serde_json::Value;
-use tempfile::TempDir;
 
-fn worth(dir: &TempDir, args: &[&str]) -> Command {
-    let mut cmd = Command::cargo_bin("worth").unwrap();
-    cmd.current_dir(dir.path())
-        .env_remove("WORTH_DB")
-        .env_remove("WORTH_KEY_FILE")
-        .env("WORTH_ACTOR", "tester")
-        .args(args);
-    cmd
-}
+mod common;
 
-fn ok(dir: &TempDir, args: &[&str]) -> String {
-    String::from_utf8(worth(dir, args).assert().success().get_output().stdout.clone()).unwrap()
-}
+use common::Workspace;
 
 /// One live solution with a measured unit-cost line and two costs.
-fn workspace() -> TempDir {
-    let dir = tempfile::tempdir().unwrap();
+fn workspace() -> Workspace {
+    let dir = Workspace::new();
     let steps: &[&[&str]] = &[
-        &["init"],
         &["bu", "add", "Finance"],
         &[
             "solution",
@@ -87,10 +74,10 @@ fn workspace() -> TempDir {
         &["solution", "set-stage", "Invoice intake", "live", "--on", "2025-02-01"],
     ];
     for args in steps {
-        ok(&dir, args);
+        dir.ok(args);
     }
     for (month, units) in [("2025-02", "420"), ("2025-03", "480"), ("2025-04", "510")] {
-        ok(&dir, &["value", "measure", "Invoice intake", "units", month, units]);
+        dir.ok(&["value", "measure", "Invoice intake", "units", month, units]);
     }
     dir
 }
@@ -98,10 +85,9 @@ fn workspace() -> TempDir {
 #[test]
 fn worth_report_writes_four_files_whose_figures_are_worth_rois() {
     let dir = workspace();
-    let out: Value = serde_json::from_str(&ok(
-        &dir,
-        &["report", "--from", "2025-02", "--to", "2025-04", "--out", "rep", "--format", "json"],
-    ))
+    let out: Value = serde_json::from_str(&dir.ok(&[
+        "report", "--from", "2025-02", "--to", "2025-04", "--out", "rep", "--format", "json",
+    ]))
     .unwrap();
     let files: Vec<&str> =
         out["files"].as_array().unwrap().iter().map(|f| f.as_str().unwrap()).collect();
@@ -116,7 +102,7 @@ fn worth_report_writes_four_files_whose_figures_are_worth_rois() {
     let report: Value =
         serde_json::from_str(&std::fs::read_to_string(dir.path().join("rep/report.json")).unwrap())
             .unwrap();
-    let roi: Value = serde_json::from_str(&ok(&dir, &["roi", "--format", "json"])).unwrap();
+    let roi: Value = serde_json::from_str(&dir.ok(&["roi", "--format", "json"])).unwrap();
     let row = &roi["rows"][0];
     for (tile, column) in [("npv", "npv"), ("pv_benefits", "pv_benefits"), ("pv_costs", "pv_costs")]
     {
@@ -134,7 +120,7 @@ fn worth_report_writes_four_files_whose_figures_are_worth_rois() {
 #[test]
 fn a_period_that_runs_backwards_is_refused() {
     let dir = workspace();
-    let out = worth(&dir, &["report", "--from", "2025-05", "--to", "2025-02"]).assert().failure();
+    let out = dir.cmd(&["report", "--from", "2025-05", "--to", "2025-02"]).assert().failure();
     let err = String::from_utf8(out.get_output().stderr.clone()).unwrap();
     assert!(err.contains("--from 2025-05 is after --to 2025-02"), "{err}");
     assert!(!dir.path().join("report").exists());
