@@ -4,7 +4,6 @@
 
 use std::fmt::Write as _;
 
-
 mod common;
 
 use common::Workspace;
