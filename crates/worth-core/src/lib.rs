@@ -29,6 +29,7 @@ pub mod guideline;
 pub mod money;
 pub mod org;
 pub mod period;
+pub mod program;
 pub mod pseudonym;
 pub mod rates;
 pub mod solution;

@@ -1,0 +1,172 @@
+//! Success stories: five parts, quotes, figures linked from the value engine, and the
+//! workflow draft → submitted → validated → published.
+//!
+//! A story never holds a typed amount: it links solutions (and optionally one of their value
+//! lines), and its figures are computed again from the engine each time it is shown, so they
+//! change when the data does. It is measurable only when at least one linked figure is
+//! realized (measured value in complete months); its headline is a sentence built from those
+//! figures.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::ValidationError;
+
+choice_enum! {
+    /// Where a story is in its workflow.
+    StoryStatus {
+        /// Being written.
+        Draft,
+        /// Handed to an analyst.
+        Submitted,
+        /// Its figures checked by an analyst.
+        Validated,
+        /// Shown to sponsors.
+        Published,
+    }
+}
+
+/// One step of a story's workflow.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoryEvent {
+    /// The status entered.
+    pub status: StoryStatus,
+    /// The day.
+    pub on: NaiveDate,
+    /// Who moved it.
+    pub by: String,
+}
+
+/// Checks a workflow move: forward one step, or a submitted story back to draft. Validation
+/// is an analyst's, who must not be the story's author.
+pub fn check_move(
+    from: StoryStatus,
+    to: StoryStatus,
+    author: &str,
+    by: &str,
+) -> Result<(), ValidationError> {
+    use StoryStatus::*;
+    let allowed = matches!(
+        (from, to),
+        (Draft, Submitted) | (Submitted, Validated) | (Submitted, Draft) | (Validated, Published)
+    );
+    if !allowed {
+        let hint = match to {
+            Published => "; a story is published only after an analyst validated it",
+            Validated => "; only a submitted story can be validated",
+            _ => "",
+        };
+        return Err(ValidationError::new(
+            "status",
+            format!("a {from} story cannot become {to}{hint}"),
+        ));
+    }
+    if to == Validated && author.trim().eq_ignore_ascii_case(by.trim()) {
+        return Err(ValidationError::new(
+            "by",
+            format!("{by} wrote this story; another analyst must validate it"),
+        ));
+    }
+    Ok(())
+}
+
+/// A figure linked to a story, as the engine computes it now.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Figure {
+    /// The solution.
+    pub solution: String,
+    /// The value line, or every line of the solution.
+    pub line: Option<String>,
+    /// Realized value (risk-adjusted, complete months while live), rounded to the minor unit.
+    pub realized: rust_decimal::Decimal,
+    /// The currency code.
+    pub currency: String,
+    /// The months that realized it.
+    pub months: usize,
+    /// The first and last of those months.
+    pub from: Option<NaiveDate>,
+    /// The last month.
+    pub to: Option<NaiveDate>,
+}
+
+impl Figure {
+    /// Whether the figure is realized: some measured value in at least one complete month.
+    pub fn is_realized(&self) -> bool {
+        self.months > 0 && !self.realized.is_zero()
+    }
+}
+
+/// Measurable: at least one linked figure is realized.
+pub fn is_measurable(figures: &[Figure]) -> bool {
+    figures.iter().any(Figure::is_realized)
+}
+
+/// The headline of a story from its realized figures, or `None` when it has none:
+/// "Invoice Approvals realized 12,400.00 USD from 2025-03 to 2025-08." with several figures
+/// joined and totalled per currency.
+pub fn headline(title: &str, figures: &[Figure]) -> Option<String> {
+    let realized: Vec<&Figure> = figures.iter().filter(|f| f.is_realized()).collect();
+    if realized.is_empty() {
+        return None;
+    }
+    let parts: Vec<String> = realized
+        .iter()
+        .map(|f| {
+            let what = match &f.line {
+                Some(l) => format!("{} ({l})", f.solution),
+                None => f.solution.clone(),
+            };
+            let span = match (f.from, f.to) {
+                (Some(a), Some(b)) => {
+                    format!(" from {} to {}", crate::period::label(a), crate::period::label(b))
+                }
+                _ => String::new(),
+            };
+            format!("{what} realized {} {}{span}", f.realized, f.currency)
+        })
+        .collect();
+    Some(format!("{title}: {}.", parts.join("; ")))
+}
+
+#[cfg(test)]
+mod tests {
+    use rust_decimal::Decimal;
+
+    use super::*;
+    use StoryStatus::*;
+
+    #[test]
+    fn publishing_needs_validation_first() {
+        let e = check_move(Submitted, Published, "ada", "bob").unwrap_err();
+        assert!(e.message.contains("only after an analyst validated"), "{e}");
+        assert!(check_move(Draft, Published, "ada", "ada").is_err());
+        assert!(check_move(Submitted, Validated, "ada", "bob").is_ok());
+        assert!(check_move(Validated, Published, "ada", "ada").is_ok());
+    }
+
+    #[test]
+    fn an_author_does_not_validate_their_own_story() {
+        assert!(check_move(Submitted, Validated, "Ada", "ada ").is_err());
+    }
+
+    #[test]
+    fn measurable_means_a_realized_figure() {
+        let d = |s: &str| s.parse::<NaiveDate>().unwrap();
+        let f = |amount: i64, months| Figure {
+            solution: "Invoice Approvals".into(),
+            line: None,
+            realized: Decimal::new(amount, 2),
+            currency: "USD".into(),
+            months,
+            from: (months > 0).then(|| d("2025-03-01")),
+            to: (months > 0).then(|| d("2025-08-01")),
+        };
+        assert!(!is_measurable(&[f(0, 0)]));
+        assert!(is_measurable(&[f(0, 0), f(1_240_000, 6)]));
+        assert_eq!(
+            headline("Faster invoices", &[f(1_240_000, 6)]).unwrap(),
+            "Faster invoices: Invoice Approvals realized 12400.00 USD from 2025-03 to 2025-08."
+        );
+        assert_eq!(headline("x", &[f(0, 0)]), None);
+    }
+}
