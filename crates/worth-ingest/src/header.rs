@@ -54,6 +54,10 @@ pub struct ColumnMapping {
     /// For `mapped` XLSX files: the sheet to read (the first one by default).
     #[serde(default)]
     pub sheet: Option<String>,
+    /// For `mapped`: cell texts that mean "no value" in this file (`-`, `[not provided]`,
+    /// `#REF!`), read as missing like an empty cell, in any case.
+    #[serde(default)]
+    pub missing: Vec<String>,
 }
 
 /// A field of a `mapped` import.

@@ -13,6 +13,9 @@
 //!     { "name": "answered_on", "column": "Date", "type": "date" } ] }
 //! ```
 //!
+//! `"missing": ["-", "[not provided]"]` lists the cell texts that this file writes for "no
+//! value"; they are read as missing, like an empty cell.
+//!
 //! Each row becomes one record: a JSON object of the mapped fields, decimals as exact strings,
 //! dates as `YYYY-MM-DD`, user fields pseudonymized. In XLSX files, dates are Excel serial
 //! numbers; a date cell, or a number in a date field, is read as one (1900 date system).
@@ -39,6 +42,7 @@ pub(crate) struct MappedImporter {
     fields: Vec<Field>,
     users: Pseudonyms,
     xlsx: bool,
+    missing: Vec<String>,
     records: Vec<MappedRecord>,
 }
 
@@ -67,13 +71,15 @@ impl MappedImporter {
             fields,
             users,
             xlsx,
+            missing: mapping.missing.iter().map(|m| m.trim().to_lowercase()).collect(),
             records: Vec::new(),
         })
     }
 
     fn value(&mut self, c: &Cells<'_>, i: usize) -> Result<Value, Rejection> {
         let (kind, required) = (self.mapped[i].kind, self.mapped[i].required);
-        let Some(text) = c.text(i)? else {
+        let text = c.text(i)?.filter(|t| !self.missing.contains(&t.to_lowercase()));
+        let Some(text) = text else {
             if required {
                 return Err(c.reject(i, "a value is required here"));
             }

@@ -12,6 +12,7 @@
 mod error;
 mod ingest;
 pub mod keyfile;
+mod program;
 mod read;
 mod rows;
 pub mod testing;
@@ -29,6 +30,11 @@ pub use ingest::{
     AppMonthUsers, CostFact, ImportRecord, InventoryEnvironment, InventoryItem, LicenseAssignment,
     MappedRecord, MonthlyUsers, RunBatch, RunDay, UNASSIGNED_BUSINESS_UNIT, UpsertCounts,
     UsageBatch, UsageDay,
+};
+pub use program::{
+    Artifact, CheckIn, FigureLink, KeyResultRecord, KpiRecord, KpiValue, NewKeyResult, NewPilot,
+    ObjectiveRecord, PilotRecord, Quote, StoryParts, StoryRecord, ToolEvaluationSpec, ValueCheckin,
+    check_period,
 };
 pub use read::{AuditFilter, GuidelineVersion};
 pub use value::{NewValueLine, Reestimate, SolutionInputs};

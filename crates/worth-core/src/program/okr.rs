@@ -16,6 +16,18 @@ use serde::{Deserialize, Serialize};
 use super::kpi::Direction;
 use crate::ValidationError;
 
+/// Where a key result's actual value comes from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "of", rename_all = "kebab-case")]
+pub enum KeyResultSource {
+    /// The value of its latest check-in.
+    Manual,
+    /// A built-in metric, computed from the data.
+    Metric(super::metrics::BuiltIn),
+    /// The latest program-wide value of a KPI, by name.
+    Kpi(String),
+}
+
 /// A key result's progress.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Progress {
