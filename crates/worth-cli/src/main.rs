@@ -68,6 +68,33 @@ enum Command {
     Explain(commands::analysis::ExplainCommand),
     /// Finance functions (NPV, IRR, XIRR, payback, TEI…), as JSON in and out or as flags.
     Calc(commands::calc::CalcArgs),
+    /// KPIs: definitions, values, status and trend (`worth kpi`).
+    Kpi(commands::program::kpi::KpiArgs),
+    /// Objectives and key results computed from the data (`worth okr`).
+    Okr(commands::program::okr::OkrArgs),
+    /// A success story: write it, link its figures, move it through validation.
+    #[command(subcommand)]
+    Story(commands::program::story::StoryCommand),
+    /// Success stories: list them, publish their cards (HTML and Markdown).
+    #[command(subcommand)]
+    Stories(commands::program::story::StoriesCommand),
+    /// Pilots: difference in differences against a comparison group.
+    #[command(subcommand)]
+    Pilot(commands::program::other::PilotCommand),
+    /// Positive share per wave of the imported survey answers.
+    Survey,
+    /// Share of employees with a completed ROI training.
+    Training,
+    /// Shared ROI artifacts.
+    #[command(subcommand)]
+    Artifact(commands::program::other::ArtifactCommand),
+    /// Time to value per quarter of go-live: median and 90th percentile.
+    Ttv(commands::program::other::TtvArgs),
+    /// Tool evaluations: weighted criteria, three-year cost, ranking, sensitivity.
+    #[command(subcommand)]
+    Tool(commands::program::other::ToolCommand),
+    /// A solution owner's check of realized value after go-live.
+    Checkin(commands::program::other::CheckinArgs),
 }
 
 fn main() -> ExitCode {
@@ -120,6 +147,17 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Command::Report(args) => commands::report::run(&g, args).await,
             Command::Explain(cmd) => commands::analysis::explain(&g, cmd).await,
             Command::Simulate(args) => commands::simulate::run(&g, args).await,
+            Command::Kpi(args) => commands::program::kpi::run(&g, args).await,
+            Command::Okr(args) => commands::program::okr::run(&g, args).await,
+            Command::Story(cmd) => commands::program::story::run(&g, cmd).await,
+            Command::Stories(cmd) => commands::program::story::run_many(&g, cmd).await,
+            Command::Pilot(cmd) => commands::program::other::pilot(&g, cmd).await,
+            Command::Survey => commands::program::other::survey(&g).await,
+            Command::Training => commands::program::other::training(&g).await,
+            Command::Artifact(cmd) => commands::program::other::artifact(&g, cmd).await,
+            Command::Ttv(args) => commands::program::other::ttv(&g, args).await,
+            Command::Tool(cmd) => commands::program::other::tool(&g, cmd).await,
+            Command::Checkin(args) => commands::program::other::checkin(&g, args).await,
             Command::Calc(_) => unreachable!("calc runs without a store"),
         }?;
         Ok(ExitCode::SUCCESS)

@@ -9,6 +9,7 @@ pub(crate) mod fx;
 pub(crate) mod guideline;
 pub(crate) mod import;
 pub(crate) mod init;
+pub(crate) mod program;
 pub(crate) mod rate;
 pub(crate) mod report;
 pub(crate) mod simulate;

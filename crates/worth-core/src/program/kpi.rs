@@ -76,7 +76,7 @@ pub enum Source {
     /// A built-in metric of Worth (see [`super::metrics`]), by name.
     Metric(String),
     /// An `evalexpr` expression over the values of other KPIs or metrics, by name with `-`
-    /// written `_` (`cost_per_transaction * volume`).
+    /// and spaces written `_` (`cost_per_transaction * volume`).
     Expression(String),
 }
 
@@ -208,17 +208,61 @@ pub fn relative_change(values: &[f64]) -> Option<f64> {
     Some(slope * (nf - 1.0) / mean_y.abs())
 }
 
-/// Evaluates an expression source over named values (names with `-` are offered with `_`).
+/// Evaluates an expression source over named values (a name's `-` and spaces are written `_`).
 pub fn evaluate(expression: &str, values: &BTreeMap<String, f64>) -> Result<f64, ValidationError> {
     let bad = |e: String| ValidationError::new("expression", format!("'{expression}': {e}"));
     let tree =
         build_operator_tree::<DefaultNumericTypes>(expression).map_err(|e| bad(e.to_string()))?;
     let mut ctx = HashMapContext::<DefaultNumericTypes>::new();
     for (name, v) in values {
-        ctx.set_value(name.replace('-', "_"), Value::Float(*v)).map_err(|e| bad(e.to_string()))?;
+        ctx.set_value(name.replace(['-', ' '], "_"), Value::Float(*v))
+            .map_err(|e| bad(e.to_string()))?;
     }
     let v = tree.eval_number_with_context(&ctx).map_err(|e| bad(e.to_string()))?;
     if v.is_finite() { Ok(v) } else { Err(bad(format!("the result {v} is not a finite number"))) }
+}
+
+/// A value read from a wide file: one row per subject, one column per period and measure.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WideValue {
+    /// The measure (a KPI's name).
+    pub measure: String,
+    /// The subject of the row.
+    pub subject: String,
+    /// The period of the column.
+    pub period: String,
+    /// The value.
+    pub value: rust_decimal::Decimal,
+}
+
+/// Splits wide rows into values. A field named `PERIOD / MEASURE` holds the measure for that
+/// period; other fields are ignored, as are empty cells. A measure whose every value in the
+/// whole file is 0 is a placeholder column, not a series of zeros: it comes out missing, and
+/// its name is returned apart so the caller can say so.
+pub fn wide_values(
+    rows: &[(String, Vec<(String, Option<rust_decimal::Decimal>)>)],
+) -> (Vec<WideValue>, Vec<String>) {
+    let mut values = Vec::new();
+    let mut nonzero: BTreeMap<String, bool> = BTreeMap::new();
+    for (subject, fields) in rows {
+        for (name, value) in fields {
+            let Some((period, measure)) = name.split_once(" / ") else { continue };
+            let measure = measure.trim().to_lowercase();
+            let seen = nonzero.entry(measure.clone()).or_default();
+            let Some(value) = value else { continue };
+            *seen |= !value.is_zero();
+            values.push(WideValue {
+                measure,
+                subject: subject.clone(),
+                period: period.trim().to_owned(),
+                value: *value,
+            });
+        }
+    }
+    let zero: Vec<String> =
+        nonzero.iter().filter(|(_, nz)| !**nz).map(|(m, _)| m.clone()).collect();
+    values.retain(|v| !zero.contains(&v.measure));
+    (values, zero)
 }
 
 #[cfg(test)]
@@ -283,6 +327,40 @@ mod tests {
         let flat = [100.0, 101.0, 100.0, 101.0];
         assert_eq!(kpi(Direction::Increase, 1.0, 0.0).trend(&flat), Some(Trend::Steady));
         assert_eq!(kpi(Direction::Increase, 1.0, 0.0).trend(&[3.0]), None);
+    }
+
+    #[test]
+    fn zero_filled_columns_are_missing_and_real_zeros_kept() {
+        use rust_decimal::Decimal;
+        let d = |n: i64| Some(Decimal::from(n));
+        let rows = vec![
+            (
+                "a".to_owned(),
+                vec![
+                    ("2017-Q1 / volume".to_owned(), d(10)),
+                    ("2017-Q1 / completion rate".to_owned(), d(0)),
+                    ("2017-Q1 / digital volume".to_owned(), d(0)),
+                    ("Name".to_owned(), d(3)),
+                ],
+            ),
+            (
+                "b".to_owned(),
+                vec![
+                    ("2017-Q1 / volume".to_owned(), None),
+                    ("2017-Q1 / completion rate".to_owned(), d(0)),
+                    ("2017-Q1 / digital volume".to_owned(), d(4)),
+                ],
+            ),
+        ];
+        let (values, zero) = wide_values(&rows);
+        assert_eq!(zero, ["completion rate"]);
+        // a: volume 10, digital volume 0 (a real zero: b has 4); b: digital volume 4.
+        assert_eq!(values.len(), 3);
+        assert!(
+            values
+                .iter()
+                .any(|v| v.subject == "a" && v.measure == "digital volume" && v.value.is_zero())
+        );
     }
 
     #[test]

@@ -1,0 +1,257 @@
+//! `worth kpi`: define KPIs, record or load their values, and show status and trend.
+
+use anyhow::{Result, bail};
+use rust_decimal::Decimal;
+use serde::Serialize;
+use worth_core::program::kpi::{Direction, Indicator, Kpi, Source, wide_values};
+use worth_store::KpiValue;
+
+use super::Program;
+use crate::commands::choice;
+use crate::context::{Globals, say};
+use crate::output::{Table, emit, opt};
+
+/// The mapped-import target of KPI values: a field `subject` and fields `PERIOD / KPI NAME`.
+pub(crate) const KPI_TARGET: &str = "kpi-values";
+
+/// `worth kpi`: status and trend of every KPI, or a subcommand.
+#[derive(Debug, clap::Args)]
+pub(crate) struct KpiArgs {
+    #[command(subcommand)]
+    command: Option<KpiCommand>,
+    /// Only this subject (a service, a business unit).
+    #[arg(long)]
+    subject: Option<String>,
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum KpiCommand {
+    /// Define a KPI.
+    Add(AddArgs),
+    /// Record a KPI's value for a period (and a subject).
+    Record {
+        /// The KPI.
+        kpi: String,
+        /// The period, YYYY-MM or YYYY-Qn.
+        period: String,
+        /// The value.
+        value: Decimal,
+        /// What was measured (a service, a business unit); the whole program by default.
+        #[arg(long, default_value = "")]
+        subject: String,
+    },
+    /// Turn the records of a mapped import (target `kpi-values`: a field `subject` and
+    /// fields `PERIOD / KPI NAME`) into KPI values.
+    Load,
+}
+
+#[derive(Debug, clap::Args)]
+struct AddArgs {
+    /// Its name.
+    name: String,
+    /// Leading or lagging.
+    #[arg(long, value_parser = choice::<Indicator>)]
+    indicator: Indicator,
+    /// Which way is better: increase or decrease.
+    #[arg(long, value_parser = choice::<Direction>)]
+    direction: Direction,
+    /// The unit of its values.
+    #[arg(long, default_value = "")]
+    unit: String,
+    /// The value aimed at.
+    #[arg(long)]
+    target: f64,
+    /// On track at or beyond this value [default: the target].
+    #[arg(long)]
+    on_track: Option<f64>,
+    /// Off track at or beyond this value, the other way.
+    #[arg(long)]
+    off_track: f64,
+    /// The value at the start.
+    #[arg(long)]
+    baseline: Option<f64>,
+    /// What it measures.
+    #[arg(long, default_value = "")]
+    description: String,
+    /// Its category.
+    #[arg(long, default_value = "general")]
+    category: String,
+    /// Who answers for it.
+    #[arg(long)]
+    owner: Option<String>,
+    /// How often it is measured.
+    #[arg(long, default_value = "monthly")]
+    frequency: String,
+    /// A built-in metric as its source (`worth okr metrics` lists them).
+    #[arg(long, conflicts_with = "expression")]
+    metric: Option<String>,
+    /// An expression over other KPIs of the same subject and period (`digital_volume / volume * 100`).
+    #[arg(long)]
+    expression: Option<String>,
+    /// A lagging KPI this leading one predicts (repeatable).
+    #[arg(long)]
+    predicts: Vec<String>,
+}
+
+pub(crate) async fn run(g: &Globals, args: KpiArgs) -> Result<()> {
+    let store = g.open().await?;
+    match args.command {
+        None => {
+            let p = Program::load(&store).await?;
+            let rows = p.kpi_rows(args.subject.as_deref())?;
+            let mut t = Table::new(&[
+                "kpi",
+                "indicator",
+                "subject",
+                "period",
+                "value",
+                "target",
+                "status",
+                "trend",
+                "predicts",
+            ]);
+            for r in &rows {
+                t.row([
+                    r.kpi.clone(),
+                    r.indicator.clone(),
+                    r.subject.clone(),
+                    r.period.clone(),
+                    format!("{:.2}{}", r.value, unit_suffix(&r.unit)),
+                    format!("{:.2}", r.target),
+                    r.status.to_string(),
+                    opt(r.trend),
+                    r.predicts.join(", "),
+                ]);
+            }
+            emit(g.format, &rows, &t)
+        }
+        Some(KpiCommand::Add(a)) => {
+            let source = match (a.metric, a.expression) {
+                (Some(m), _) => {
+                    worth_core::solution::parse_choice::<worth_core::program::metrics::BuiltIn>(
+                        "metric", &m,
+                    )?;
+                    Source::Metric(m)
+                }
+                (None, Some(e)) => Source::Expression(e),
+                (None, None) => Source::Manual,
+            };
+            let kpi = Kpi {
+                name: a.name,
+                description: a.description,
+                category: a.category,
+                indicator: a.indicator,
+                unit: a.unit,
+                direction: a.direction,
+                baseline: a.baseline,
+                target: a.target,
+                on_track: a.on_track.unwrap_or(a.target),
+                off_track: a.off_track,
+                owner: a.owner,
+                frequency: a.frequency,
+                source,
+                predicts: a.predicts,
+            };
+            let mut w = store.write(&g.actor()).await?;
+            let rec = w.add_kpi(&kpi).await?;
+            w.commit().await?;
+            say(&format!("worth: added the KPI {}", rec.kpi.name));
+            emit(g.format, &rec, &Table::fields(&[("kpi", rec.kpi.name.clone())]))
+        }
+        Some(KpiCommand::Record { kpi, period, value, subject }) => {
+            let mut w = store.write(&g.actor()).await?;
+            let v = KpiValue { subject, period, value, source: "entered".into() };
+            w.record_kpi_value(&kpi, &v).await?;
+            w.commit().await?;
+            say(&format!("worth: recorded {kpi} {} = {}", v.period, v.value));
+            Ok(())
+        }
+        Some(KpiCommand::Load) => load(g, &store).await,
+    }
+}
+
+fn unit_suffix(unit: &str) -> String {
+    match unit {
+        "" => String::new(),
+        "%" => "%".into(),
+        u => format!(" {u}"),
+    }
+}
+
+/// What `worth kpi load` did.
+#[derive(Debug, Serialize)]
+struct Loaded {
+    values: usize,
+    subjects: usize,
+    zero_filled: Vec<String>,
+    unknown_measures: Vec<String>,
+}
+
+async fn load(g: &Globals, store: &worth_store::Store) -> Result<()> {
+    let records = store.mapped_records(KPI_TARGET).await?;
+    if records.is_empty() {
+        bail!(
+            "no mapped records of target '{KPI_TARGET}': import the file first with \
+             `worth import mapped FILE --mapping MAPPING` whose target is {KPI_TARGET}"
+        );
+    }
+    let mut rows = Vec::new();
+    for r in &records {
+        let Some(subject) = r.fields.get("subject").and_then(|v| v.as_str()) else {
+            bail!(
+                "the {KPI_TARGET} record of line {} has no subject; map a column to \"subject\"",
+                r.line
+            );
+        };
+        let fields = r
+            .fields
+            .iter()
+            .filter(|(k, _)| k.as_str() != "subject")
+            .map(|(k, v)| {
+                let value = v.as_str().and_then(|s| s.parse::<Decimal>().ok());
+                (k.clone(), value)
+            })
+            .collect();
+        rows.push((subject.to_owned(), fields));
+    }
+    let (values, zero_filled) = wide_values(&rows);
+    let kpis = store.kpis().await?;
+    let mut unknown = std::collections::BTreeSet::new();
+    let mut subjects = std::collections::BTreeSet::new();
+    let mut n = 0;
+    let mut w = store.write(&g.actor()).await?;
+    for v in &values {
+        let Some(k) = kpis.iter().find(|k| k.kpi.name.eq_ignore_ascii_case(&v.measure)) else {
+            unknown.insert(v.measure.clone());
+            continue;
+        };
+        let value = KpiValue {
+            subject: v.subject.clone(),
+            period: v.period.clone(),
+            value: v.value,
+            source: format!("mapped import {KPI_TARGET}"),
+        };
+        w.record_kpi_value(&k.kpi.name, &value).await?;
+        subjects.insert(v.subject.clone());
+        n += 1;
+    }
+    w.commit().await?;
+    for z in &zero_filled {
+        say(&format!(
+            "worth: the column {z} holds only zeros in every row: read as missing, not 0"
+        ));
+    }
+    for u in &unknown {
+        say(&format!(
+            "worth: no KPI is called '{u}'; its values were not loaded (add it with `worth kpi add`)"
+        ));
+    }
+    say(&format!("worth: loaded {n} KPI values for {} subjects", subjects.len()));
+    let out = Loaded {
+        values: n,
+        subjects: subjects.len(),
+        zero_filled,
+        unknown_measures: unknown.into_iter().collect(),
+    };
+    emit(g.format, &out, &Table::fields(&[("values", n.to_string())]))
+}
