@@ -503,8 +503,13 @@ impl Writer {
         self.record(Action::Create, "okr-check-in", &key, None, Some(c)).await
     }
 
-    /// Adds a success story as a draft, written by this write's actor.
-    pub async fn add_story(&mut self, title: &str, parts: &StoryParts) -> Result<i64> {
+    /// Adds a success story as a draft of `on`, written by this write's actor.
+    pub async fn add_story(
+        &mut self,
+        title: &str,
+        parts: &StoryParts,
+        on: NaiveDate,
+    ) -> Result<i64> {
         let title = validate_name("title", title)?;
         for (field, text) in [
             ("problem", &parts.problem),
@@ -547,8 +552,7 @@ impl Writer {
         .fetch_one(&mut *self.conn())
         .await?;
         let id: i64 = row.get("id");
-        let today = self.today();
-        self.story_event(id, StoryStatus::Draft, today, &author, &now).await?;
+        self.story_event(id, StoryStatus::Draft, on, &author, &now).await?;
         self.record(Action::Create, "story", &title, None, Some(parts)).await?;
         Ok(id)
     }

@@ -6,6 +6,7 @@
 //! code, and evaluates the portfolio as of the day after the tenant's history, so that a seed
 //! always gives the same figures.
 
+mod program;
 mod tenant;
 
 use std::path::{Path, PathBuf};
@@ -133,6 +134,8 @@ pub(crate) async fn build(args: &DemoArgs) -> Result<Demo> {
         w.update_solution(&s.name, Some(worth_store::UNASSIGNED_BUSINESS_UNIT), &change).await?;
     }
     w.commit().await?;
+    program::seed(&store, &key, &dir, &tenant, args.seed, &options).await?;
+    say("worth: demo: set up the value program: KPIs, OKRs, stories, a pilot, surveys, training");
     say(&format!("worth: demo: built in {:.1}s", started.elapsed().as_secs_f64()));
     Ok(Demo { store, dir, as_of: tenant::as_of() })
 }

@@ -36,6 +36,9 @@ pub(crate) enum StoryCommand {
         /// What comes next.
         #[arg(long, default_value = "")]
         next_steps: String,
+        /// The day it was written [default: today].
+        #[arg(long, value_parser = date)]
+        on: Option<NaiveDate>,
     },
     /// Link a figure of the value engine: a solution's realized value, or one line's.
     Link {
@@ -121,9 +124,9 @@ pub(crate) async fn run(g: &Globals, cmd: StoryCommand) -> Result<()> {
     let mut w = store.write(&g.actor()).await?;
     let today = w.today();
     let (title, what) = match cmd {
-        StoryCommand::Add { title, problem, solution, obstacles, value, next_steps } => {
+        StoryCommand::Add { title, problem, solution, obstacles, value, next_steps, on } => {
             let parts = StoryParts { problem, solution, obstacles, value, next_steps };
-            w.add_story(&title, &parts).await?;
+            w.add_story(&title, &parts, on.unwrap_or(today)).await?;
             (title, "written as a draft")
         }
         StoryCommand::Link { title, solution, bu, line } => {
