@@ -76,6 +76,7 @@ pub(crate) fn write_loaded(
     from: Option<NaiveDate>,
     to: Option<NaiveDate>,
     out: &Path,
+    program: Option<worth_report::sponsor::program::ProgramSection>,
 ) -> Result<(SponsorReport, Vec<PathBuf>)> {
     let ctx = loaded.ctx(false);
     let (from, to) = period(ctx.today, from, to)?;
@@ -93,7 +94,7 @@ pub(crate) fn write_loaded(
     let by_business_unit = portfolio.group(&ctx, GroupBy::BusinessUnit);
     let by_category = portfolio.group(&ctx, GroupBy::Category);
     let accuracy = accuracy(&ctx, &portfolio);
-    let report = SponsorReport::build(&ReportInput {
+    let mut report = SponsorReport::build(&ReportInput {
         ctx: &ctx,
         data: &data,
         portfolio: &portfolio,
@@ -104,6 +105,7 @@ pub(crate) fn write_loaded(
         from,
         to,
     });
+    report.program = program;
     let files = write_all(&report, out)
         .with_context(|| format!("cannot write the report into {}", out.display()))?;
     Ok((report, files))
@@ -116,8 +118,9 @@ pub(crate) async fn write_report(
     to: Option<NaiveDate>,
     out: &Path,
 ) -> Result<(SponsorReport, Vec<PathBuf>)> {
-    let loaded = Loaded::load(store).await?;
-    write_loaded(&loaded, from, to, out)
+    let program = crate::commands::program::Program::load(store).await?;
+    let section = program.section()?;
+    write_loaded(&program.loaded, from, to, out, Some(section))
 }
 
 #[derive(Debug, Serialize)]

@@ -419,10 +419,12 @@ fn value_lines(s: &Sol, n: usize, d: &mut Dice) -> Result<(Vec<NewValueLine>, Op
 /// prints its headlines.
 pub(crate) async fn run(g: &Globals, args: DemoArgs) -> Result<()> {
     let demo = build(&args).await?;
-    let loaded = crate::commands::analysis::Loaded::load(&demo.store).await?;
+    let program = crate::commands::program::Program::load(&demo.store).await?;
+    let loaded = &program.loaded;
     debug_assert_eq!(loaded.ctx(false).today, demo.as_of);
     let out = demo.dir.join("report");
-    let (report, paths) = crate::commands::report::write_loaded(&loaded, None, None, &out)?;
+    let section = Some(program.section()?);
+    let (report, paths) = crate::commands::report::write_loaded(loaded, None, None, &out, section)?;
     for p in &paths {
         say(&format!("worth: demo: wrote {}", p.display()));
     }

@@ -192,6 +192,8 @@ pub fn render(report: &SponsorReport) -> Result<String, ReportError> {
     let mut env = Environment::new();
     env.add_template("sponsor.html", include_str!("../../templates/sponsor.html"))
         .map_err(|e| ReportError::Html(e.to_string()))?;
+    env.add_template("program.html", include_str!("../../templates/program.html"))
+        .map_err(|e| ReportError::Html(e.to_string()))?;
     env.get_template("sponsor.html")
         .and_then(|t| {
             t.render(minijinja::Value::from(minijinja::value::Serde(View {

@@ -35,6 +35,9 @@ pub fn render(report: &SponsorReport) -> String {
             );
         }
     }
+    if let Some(p) = &report.program {
+        super::program::markdown(p, &mut out);
+    }
     let _ = writeln!(
         out,
         "\nAmounts in {}, guideline v{}, as of {}. Every figure is in report.json.",

@@ -12,6 +12,7 @@ pub mod format;
 mod html;
 mod json;
 mod markdown;
+pub mod program;
 mod xlsx;
 
 use std::path::{Path, PathBuf};
@@ -92,6 +93,9 @@ pub struct SponsorReport {
     pub problems: Vec<ProblemRow>,
     /// What each figure means: formula and inputs in words.
     pub appendix: Vec<AppendixEntry>,
+    /// The value program: KPIs, OKRs, stories and pilots, when the caller adds them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub program: Option<program::ProgramSection>,
 }
 
 /// A period of whole months, both ends inclusive.

@@ -6,6 +6,7 @@
 pub(crate) mod kpi;
 pub(crate) mod okr;
 pub(crate) mod other;
+mod section;
 pub(crate) mod story;
 
 use std::collections::{BTreeMap, BTreeSet};
