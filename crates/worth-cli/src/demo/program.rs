@@ -249,8 +249,11 @@ async fn kpis_and_pilot(w: &mut worth_store::Writer, d: &mut Dice) -> Result<()>
     Ok(())
 }
 
+/// A key result of the demo: name, metric, direction, baseline and target.
+type DemoKr = (&'static str, BuiltIn, Direction, i64, i64);
+
 /// Three objectives whose key results are every built-in metric.
-pub(crate) const OBJECTIVES: [(&str, &[(&str, BuiltIn, Direction, i64, i64)]); 3] = [
+pub(crate) const OBJECTIVES: [(&str, &[DemoKr]); 3] = [
     (
         "Prove the platform's value",
         &[

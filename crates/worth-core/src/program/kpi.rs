@@ -235,13 +235,14 @@ pub struct WideValue {
     pub value: rust_decimal::Decimal,
 }
 
+/// A row of a wide file: its subject and its fields, each a name and a value or nothing.
+pub type WideRow = (String, Vec<(String, Option<rust_decimal::Decimal>)>);
+
 /// Splits wide rows into values. A field named `PERIOD / MEASURE` holds the measure for that
 /// period; other fields are ignored, as are empty cells. A measure whose every value in the
 /// whole file is 0 is a placeholder column, not a series of zeros: it comes out missing, and
 /// its name is returned apart so the caller can say so.
-pub fn wide_values(
-    rows: &[(String, Vec<(String, Option<rust_decimal::Decimal>)>)],
-) -> (Vec<WideValue>, Vec<String>) {
+pub fn wide_values(rows: &[WideRow]) -> (Vec<WideValue>, Vec<String>) {
     let mut values = Vec::new();
     let mut nonzero: BTreeMap<String, bool> = BTreeMap::new();
     for (subject, fields) in rows {

@@ -11,6 +11,8 @@ pub fn quantile(values: &[f64], p: f64) -> Option<f64> {
     sorted.sort_by(f64::total_cmp);
     let rank = p * (sorted.len() - 1) as f64;
     let below = rank.floor();
+    // The rank lies in 0..=n − 1, so its floor is a valid index.
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
     let i = below as usize;
     let Some(&next) = sorted.get(i + 1) else { return sorted.last().copied() };
     Some(sorted[i] + (next - sorted[i]) * (rank - below))
