@@ -365,6 +365,10 @@ fn every_key_result_of_the_demo_is_computed_from_data_and_matches_a_count_by_han
         assert!(html.contains(k["name"].as_str().unwrap()), "{} is not in index.html", k["name"]);
     }
     assert!(html.contains("Case triage assistant"));
+    let md = std::fs::read_to_string(ws.path().join("d/report/headlines.md")).unwrap();
+    assert!(
+        md.contains("## Objectives and key results") && md.contains("Employees trained in ROI")
+    );
 
     // The pilot: a significant improvement, its interval above zero.
     let pilots = run(&["pilot", "list"]);
@@ -372,36 +376,15 @@ fn every_key_result_of_the_demo_is_computed_from_data_and_matches_a_count_by_han
     assert!(f(&r["interval"][0]) > 0.0 && r["significant"] == true, "{r}");
 }
 
-/// The mapping of the GOV.UK transactions explorer file: one record per service, fields
-/// `QUARTER / MEASURE`.
-fn govuk_mapping() -> Value {
-    let mut fields =
-        vec![json!({ "name": "subject", "column": "Name of service", "required": true })];
-    let quarters: Vec<String> =
-        (2012..=2017).flat_map(|y| (1..=4).map(move |q| format!("{y}-Q{q}"))).skip(3).collect();
-    for q in &quarters {
-        for (measure, column) in [
-            ("volume", "Vol."),
-            ("digital volume", "Digital vol."),
-            ("cost per transaction", "CPT (£)"),
-        ] {
-            fields.push(json!({ "name": format!("{q} / {measure}"), "column": format!("{q} {column}"), "type": "decimal" }));
-        }
-        if q.as_str() <= "2014-Q4" {
-            for measure in ["Completion rate", "User satisfaction"] {
-                fields.push(json!({ "name": format!("{q} / {}", measure.to_lowercase()), "column": format!("{q} {measure}"), "type": "decimal" }));
-            }
-        }
-    }
-    json!({ "target": "kpi-values", "missing": ["-", "[not provided]", "#REF!"], "fields": fields })
-}
-
 #[test]
 fn the_govuk_transactions_file_is_a_kpi_series_with_missing_values_kept_missing() {
     let ws = Workspace::new();
     let data = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../../shared/data/govuk-transactions-services.csv");
-    std::fs::write(ws.path().join("govuk.json"), govuk_mapping().to_string()).unwrap();
+    // The mapping shipped with Worth: volume, digital volume and cost per transaction per
+    // quarter, completion rate and satisfaction up to 2014-Q4, `-` and the like as missing.
+    let mapping = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../docs/mappings/govuk-transactions.json");
     for args in [
         &[
             "kpi",
@@ -479,7 +462,7 @@ fn the_govuk_transactions_file_is_a_kpi_series_with_missing_values_kept_missing(
     ] {
         ws.ok(args);
     }
-    ws.ok(&["import", "mapped", data.to_str().unwrap(), "--mapping", "govuk.json"]);
+    ws.ok(&["import", "mapped", data.to_str().unwrap(), "--mapping", mapping.to_str().unwrap()]);
     let loaded = ws.json(&["kpi", "load"]);
     // Completion rate and satisfaction hold only zeros: missing, not 0%.
     assert_eq!(loaded["zero_filled"], json!(["completion rate", "user satisfaction"]));

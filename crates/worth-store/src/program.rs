@@ -328,8 +328,21 @@ impl Writer {
                 context: String::new(),
             });
         }
+        // A leading KPI predicts lagging ones that exist.
         for other in &kpi.predicts {
-            kpi_id(self.conn(), other).await?;
+            let id = kpi_id(self.conn(), other).await?;
+            let definition: String = sqlx::query("SELECT definition FROM kpis WHERE id = $1")
+                .bind(id)
+                .fetch_one(&mut *self.conn())
+                .await?
+                .get("definition");
+            let predicted: Kpi = from_json("kpis.definition", &definition)?;
+            if predicted.indicator != worth_core::program::kpi::Indicator::Lagging {
+                return Err(invalid(
+                    "predicts",
+                    format!("'{other}' is a leading indicator; a KPI predicts lagging ones"),
+                ));
+            }
         }
         let now = crate::rows::instant_text(self.now());
         let row = sqlx::query(

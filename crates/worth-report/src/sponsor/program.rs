@@ -159,3 +159,39 @@ pub(crate) fn markdown(p: &ProgramSection, out: &mut String) {
         }
     }
 }
+
+/// The key results as one sheet of the workbook: objective, key result, metric, value, aim,
+/// progress (a number in percent, or `n/a`) and what was counted.
+pub(crate) fn key_results_sheet(
+    ws: &mut rust_xlsxwriter::Worksheet,
+    p: &ProgramSection,
+    bold: &rust_xlsxwriter::Format,
+    percent: &rust_xlsxwriter::Format,
+) -> Result<(), rust_xlsxwriter::XlsxError> {
+    use rust_decimal::prelude::ToPrimitive;
+    ws.set_name("Key results")?;
+    let headers = ["objective", "key result", "computed from", "value", "aim", "progress", "basis"];
+    for (c, h) in (0u16..).zip(headers) {
+        ws.write_string_with_format(0, c, h, bold)?;
+    }
+    let mut y = 1u32;
+    for o in &p.objectives {
+        for k in &o.key_results {
+            ws.write_string(y, 0, &o.name)?;
+            ws.write_string(y, 1, &k.name)?;
+            ws.write_string(y, 2, &k.source)?;
+            ws.write_string(y, 3, &k.value)?;
+            ws.write_string(y, 4, &k.aim)?;
+            match k.progress_percent.and_then(|v| v.to_f64()) {
+                Some(v) => ws.write_number_with_format(y, 5, v, percent)?,
+                None => ws.write_string(y, 5, "n/a")?,
+            };
+            ws.write_string(y, 6, &k.basis)?;
+            y += 1;
+        }
+    }
+    ws.set_column_width(0, 36)?;
+    ws.set_column_width(1, 46)?;
+    ws.set_column_width(6, 80)?;
+    Ok(())
+}

@@ -51,6 +51,9 @@ fn build(report: &SponsorReport) -> Result<Vec<u8>, XlsxError> {
     solutions(wb.add_worksheet(), report, &fm)?;
     business_units(wb.add_worksheet(), report, &fm)?;
     problems(wb.add_worksheet(), report, &fm)?;
+    if let Some(p) = &report.program {
+        super::program::key_results_sheet(wb.add_worksheet(), p, &fm.bold, &fm.percent)?;
+    }
     wb.save_to_buffer()
 }
 
