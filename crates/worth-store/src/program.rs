@@ -483,12 +483,13 @@ impl Writer {
     /// Records a check-in of a key result.
     pub async fn check_in(&mut self, objective: &str, key_result: &str, c: &CheckIn) -> Result<()> {
         let oid = objective_id(self.conn(), objective).await?;
-        let row =
-            sqlx::query("SELECT id FROM key_results WHERE objective_id = $1 AND name_key = $2")
-                .bind(oid)
-                .bind(name_key(key_result))
-                .fetch_optional(&mut *self.conn())
-                .await?;
+        let row = sqlx::query(
+            "SELECT id, source FROM key_results WHERE objective_id = $1 AND name_key = $2",
+        )
+        .bind(oid)
+        .bind(name_key(key_result))
+        .fetch_optional(&mut *self.conn())
+        .await?;
         let Some(row) = row else {
             return Err(StoreError::NotFound {
                 entity: "key result",
@@ -497,6 +498,16 @@ impl Writer {
             });
         };
         let id: i64 = row.get("id");
+        let source: KeyResultSource =
+            from_json("key_results.source", &row.get::<String, _>("source"))?;
+        if c.value.is_some() && source != KeyResultSource::Manual {
+            return Err(invalid(
+                "value",
+                format!(
+                    "'{key_result}' is computed from the data; a check-in gives it a confidence and a note, not a value"
+                ),
+            ));
+        }
         check_confidence(i64::from(c.confidence))?;
         let note = validate_text("note", &c.note)?;
         let now = crate::rows::instant_text(self.now());
@@ -619,6 +630,22 @@ impl Writer {
                 })?)
             }
         };
+        let linked = sqlx::query(
+            "SELECT value_line_id FROM story_figures WHERE story_id = $1 AND solution_id = $2",
+        )
+        .bind(sid)
+        .bind(s.id)
+        .fetch_all(&mut *self.conn())
+        .await?
+        .iter()
+        .any(|r| r.get::<Option<i64>, _>("value_line_id") == line_id);
+        if linked {
+            return Err(StoreError::Duplicate {
+                entity: "figure",
+                name: s.name.clone(),
+                context: format!(" in story '{story}'"),
+            });
+        }
         sqlx::query(
             "INSERT INTO story_figures (story_id, solution_id, value_line_id) VALUES ($1, $2, $3)",
         )

@@ -128,6 +128,9 @@ async fn story(store: &Store) {
     w.check_in("Prove value", "workshops", &c).await.unwrap();
     let over = CheckIn { confidence: 11, ..c.clone() };
     assert!(w.check_in("Prove value", "workshops", &over).await.is_err());
+    // A computed key result takes a confidence and a note, not a typed value.
+    let typed = w.check_in("Prove value", "accuracy", &c).await.unwrap_err().to_string();
+    assert!(typed.contains("computed from the data"), "{typed}");
 
     // Artifacts, a value check-in and a tool evaluation.
     w.add_artifact(&Artifact {
@@ -166,6 +169,8 @@ async fn story(store: &Store) {
     let mut w = store.write("ada").await.unwrap();
     w.add_story("Faster triage", &parts, day("2025-10-01")).await.unwrap();
     w.link_figure("Faster triage", "Case Triage", None, None).await.unwrap();
+    let twice = w.link_figure("Faster triage", "Case Triage", None, None).await;
+    assert!(matches!(twice, Err(StoreError::Duplicate { entity: "figure", .. })));
     w.add_quote("Faster triage", "no more queue", "an agent").await.unwrap();
     w.link_pilot("Faster triage", "Triage pilot").await.unwrap();
     w.move_story("Faster triage", StoryStatus::Submitted, day("2025-10-02")).await.unwrap();

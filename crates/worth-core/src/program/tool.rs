@@ -94,6 +94,11 @@ pub fn evaluate(criteria: &[Criterion], tools: &[Tool]) -> Result<Evaluation, Va
             format!("the weights sum to {total}%; they must be 0 or more and sum to 100%"),
         ));
     }
+    for (i, c) in criteria.iter().enumerate() {
+        if criteria[..i].iter().any(|o| o.name.eq_ignore_ascii_case(&c.name)) {
+            return Err(ValidationError::new("criteria", format!("{} is named twice", c.name)));
+        }
+    }
     let mut matrix = Vec::new();
     for t in tools {
         let mut row = Vec::new();

@@ -447,6 +447,8 @@ impl Program {
                 }
             }
             Source::Metric(name) => {
+                // FIXME(#8): a KPI over a built-in metric has today's value only; keeping a
+                // dated snapshot per period would give it a history and a trend.
                 let metric: BuiltIn = worth_core::solution::parse_choice("metric", name)?;
                 if let Some(v) = self.builtin(metric)?.value {
                     out.entry(String::new()).or_default().push((quarter_of(self.today), v));
@@ -560,6 +562,7 @@ impl Program {
                     last_note: last.map(|c| c.note.clone()),
                 });
             }
+            // A key result with nothing to count yet (n/a) is left out of the roll-up.
             let weighted: Vec<(f64, Progress)> =
                 krs.iter().filter_map(|k| Some((k.weight, k.progress?))).collect();
             out.push(ObjectiveView {
