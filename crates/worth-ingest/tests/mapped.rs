@@ -94,3 +94,27 @@ async fn the_same_file_is_not_added_twice() {
     assert!(again.files[0].skipped.is_some());
     assert_eq!(env.store.mapped_records("survey").await.unwrap().len(), 2);
 }
+
+#[tokio::test]
+async fn missing_value_markers_named_by_the_mapping_are_missing_not_rejected() {
+    let env = sqlite().await;
+    let mapping: ColumnMapping = serde_json::from_value(json!({
+        "target": "kpi-values",
+        "missing": ["-", "[Not Provided]"],
+        "fields": [
+            { "name": "subject", "column": "Service", "required": true },
+            { "name": "2017-Q4 / volume", "column": "Vol.", "type": "decimal" },
+            { "name": "2017-Q4 / cost", "column": "CPT", "type": "decimal" } ] }))
+    .unwrap();
+    let path = env
+        .write("k.csv", "Service,Vol.,CPT\r\nA,\"6,500\",-\r\nB,-,[not provided]\r\nC,#REF!,2\r\n");
+    let opts = ImportOptions { mapping: Some(mapping), ..env.options() };
+    let summary = env.import_with(Kind::Mapped, &[path], &opts).await.unwrap();
+    // `-` and `[not provided]` (in any case) are missing; `#REF!`, not listed, is refused.
+    assert_eq!((summary.imported(), summary.rejected()), (2, 1));
+    let records = env.store.mapped_records("kpi-values").await.unwrap();
+    assert_eq!(records[0].fields["2017-Q4 / volume"], json!("6500"));
+    assert_eq!(records[0].fields["2017-Q4 / cost"], Value::Null);
+    assert_eq!(records[1].fields["2017-Q4 / volume"], Value::Null);
+    assert!(rejects(&summary)[0][3].contains("'#REF!' is not a number"));
+}
