@@ -481,3 +481,49 @@ fn report_json_snapshot() {
     let (r, _) = report();
     insta::assert_json_snapshot!("sponsor_report", r);
 }
+
+#[test]
+fn the_program_sections_render_with_every_text_escaped() {
+    use worth_report::sponsor::program::{
+        KeyResultLine, ObjectiveLine, PilotLine, ProgramSection, StoryLine,
+    };
+    let (mut r, _) = report();
+    assert!(!render_html(&r).unwrap().contains("Objectives and key results"));
+    r.program = Some(ProgramSection {
+        kpis: vec![],
+        objectives: vec![ObjectiveLine {
+            name: "Prove <b>value</b>".into(),
+            progress_percent: Some(Decimal::new(625, 1)),
+            key_results: vec![KeyResultLine {
+                name: "Estimates within tolerance".into(),
+                source: "estimate-accuracy".into(),
+                value: "40%".into(),
+                aim: "30% → 60%".into(),
+                progress_percent: Some(Decimal::new(333, 1)),
+                raw_percent: Some(Decimal::new(333, 1)),
+                basis: "accurate ÷ checked".into(),
+            }],
+        }],
+        stories: vec![StoryLine {
+            title: SCRIPT_NAME.into(),
+            status: "published".into(),
+            measurable: true,
+            headline: Some("realized 10 USD".into()),
+        }],
+        pilots: vec![PilotLine {
+            name: "Triage".into(),
+            kpi: "cases".into(),
+            difference: None,
+            interval: None,
+            verdict: "cannot be told from chance".into(),
+        }],
+    });
+    let html = render_html(&r).unwrap();
+    assert!(html.contains("Prove &lt;b&gt;value&lt;&#x2f;b&gt;"), "{html}");
+    assert!(html.contains("Estimates within tolerance") && html.contains("33.3%"));
+    let doc = scraper::Html::parse_document(&html);
+    assert_eq!(doc.select(&scraper::Selector::parse("script").unwrap()).count(), 0);
+    assert_eq!(doc.select(&scraper::Selector::parse("section#program").unwrap()).count(), 1);
+    let md = render_markdown(&r);
+    assert!(md.contains("## Objectives and key results") && !md.contains("<b>"), "{md}");
+}
