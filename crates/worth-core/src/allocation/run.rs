@@ -274,6 +274,9 @@ fn direct(
     taken
 }
 
+/// The driver of a sharing rule and its targets with their weights.
+type Weights = (Option<Driver>, Vec<(String, Decimal)>);
+
 /// The targets and weights of a sharing rule, or why it cannot share.
 fn weights(
     rule: &Rule,
@@ -281,7 +284,7 @@ fn weights(
     known: &[String],
     allocated: &BTreeMap<(Currency, String), Decimal>,
     currency: Currency,
-) -> Result<(Option<Driver>, Vec<(String, Decimal)>), String> {
+) -> Result<Weights, String> {
     let list = match &rule.method {
         Method::Proportional { driver, targets } => {
             let quantities: BTreeMap<String, Decimal> = match driver {
