@@ -1,9 +1,9 @@
 //! A chargeback run: the rules applied in order to one period's cost records, in one view,
 //! giving statement lines rounded to the minor unit.
 //!
-//! Sharing happens on exact amounts; rounding happens once, at the end, per currency, by the
-//! largest-remainder method over every line of the run, so the lines sum to the period's exact
-//! total rounded to the cent, and sharing never changes the grand total. What no rule takes is
+//! Sharing happens on exact amounts; rounding happens once, at the end, per pool and currency,
+//! by the largest-remainder method over the pool's lines, so they sum to the pool's exact total
+//! rounded to the cent whatever the rules, and sharing never changes the grand total. What no rule takes is
 //! an Unallocated line with the reason; nothing is dropped.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -106,7 +106,7 @@ pub struct Allocation {
     pub view: View,
     /// The lines, by target, pool, rule and category.
     pub lines: Vec<StatementLine>,
-    /// The grand total per currency: the exact sum of the records, rounded once.
+    /// The grand total per currency: the sum of each pool's exact total rounded once.
     pub totals: Vec<Money>,
 }
 
@@ -393,24 +393,25 @@ fn shared(
     taken
 }
 
-/// Rounds every line to its currency's minor unit so that the lines of each currency sum to
-/// the currency's exact total rounded once.
+/// Rounds every line to its currency's minor unit so that the lines of each pool and currency
+/// sum to the pool's exact total rounded once: each pool then reconciles to its source (the
+/// invoice, the price list, the platform team's figures) to the cent.
 fn round(
     lines: BTreeMap<(Currency, LineKey), Exact>,
     view: View,
 ) -> Result<Allocation, SplitError> {
-    let mut by_currency: BTreeMap<Currency, Vec<(LineKey, Exact)>> = BTreeMap::new();
+    let mut by_pool: BTreeMap<(Currency, String), Vec<(LineKey, Exact)>> = BTreeMap::new();
     for ((c, k), e) in lines {
-        by_currency.entry(c).or_default().push((k, e));
+        by_pool.entry((c, k.pool.clone())).or_default().push((k, e));
     }
     let mut out = Vec::new();
-    let mut totals = Vec::new();
-    for (currency, entries) in by_currency {
+    let mut totals: BTreeMap<Currency, Decimal> = BTreeMap::new();
+    for ((currency, _), mut entries) in by_pool {
+        entries.sort_by(|a, b| a.0.cmp(&b.0));
         let exact: Vec<(LineKey, Decimal)> =
             entries.iter().map(|(k, e)| (k.clone(), e.amount)).collect();
         let rounded = apportion(&exact, currency.minor_units())?;
-        let total: Decimal = rounded.iter().map(|r| r.1).sum();
-        totals.push(Money::new(total, currency));
+        *totals.entry(currency).or_default() += rounded.iter().map(|r| r.1).sum::<Decimal>();
         for ((key, e), (_, amount)) in entries.into_iter().zip(rounded) {
             out.push(StatementLine {
                 target: key.target,
@@ -426,6 +427,7 @@ fn round(
             });
         }
     }
+    let totals = totals.into_iter().map(|(c, a)| Money::new(a, c)).collect();
     out.sort_by(|a, b| {
         (a.target == UNALLOCATED, &a.target, &a.pool, &a.rule, a.category).cmp(&(
             b.target == UNALLOCATED,
