@@ -66,6 +66,11 @@ enum Command {
     /// How a figure was made, down to its inputs.
     #[command(subcommand)]
     Explain(commands::analysis::ExplainCommand),
+    /// Chargeback and showback: who pays for what, reconciled to the invoice.
+    #[command(subcommand)]
+    Chargeback(commands::chargeback::ChargebackCommand),
+    /// License strategy: unused licenses and cheaper plans, with the saving per month.
+    Licenses(commands::licenses::LicensesArgs),
     /// Finance functions (NPV, IRR, XIRR, payback, TEI…), as JSON in and out or as flags.
     Calc(commands::calc::CalcArgs),
 }
@@ -120,6 +125,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Command::Report(args) => commands::report::run(&g, args).await,
             Command::Explain(cmd) => commands::analysis::explain(&g, cmd).await,
             Command::Simulate(args) => commands::simulate::run(&g, args).await,
+            Command::Chargeback(cmd) => commands::chargeback::run(&g, cmd).await,
+            Command::Licenses(args) => commands::licenses::run(&g, args).await,
             Command::Calc(_) => unreachable!("calc runs without a store"),
         }?;
         Ok(ExitCode::SUCCESS)

@@ -834,3 +834,101 @@ pub fn sources(records: &[CostRecord]) -> Vec<PoolSource> {
     }
     map.into_values().collect()
 }
+
+/// The documented default list prices (USD, per month), each with the month it applies from
+/// and its public source. A workspace adds them with `worth chargeback price defaults` and
+/// replaces any with its own negotiated prices.
+pub fn default_prices() -> Vec<PriceEntry> {
+    let usd = |a: Decimal| Money::new(a, Currency::parse("USD").unwrap_or_else(|_| unreachable!()));
+    let entry = |sku: &str, kind, amount: Decimal, from: (i32, u32), source: &str| PriceEntry {
+        sku: sku.to_owned(),
+        kind,
+        price: usd(amount),
+        valid_from: NaiveDate::from_ymd_opt(from.0, from.1, 1).unwrap_or_default(),
+        source: Some(source.to_owned()),
+    };
+    // Microsoft cut the Power Apps per user plan to USD 20 and the per app plan to USD 5 on
+    // 1 October 2021 (Power Apps pricing page, microsoft.com/power-platform/products/power-apps/pricing).
+    // The pay-as-you-go meters (USD 10 per active user per app, USD 48 per GB of Dataverse
+    // database above the entitlement) are those announced with the Azure-billed plans
+    // (Microsoft Power Platform licensing guide; "Power Apps Pay-As-You-Go", licensingschool.co.uk,
+    // 2022-03-30). Power Automate Premium is USD 15 per user and a pay-as-you-go cloud flow run
+    // USD 0.60 (Power Automate pricing page, microsoft.com/power-platform/products/power-automate/pricing).
+    let apps = "Microsoft Power Apps pricing page, list price as of 2021-10-01";
+    let payg = "Microsoft Power Platform pay-as-you-go meters, list price as of 2022-03-30";
+    let automate = "Microsoft Power Automate pricing page, list price as of 2023-08-01";
+    vec![
+        entry("POWER APPS PER USER PLAN", PlanKind::PerUser, Decimal::new(20, 0), (2021, 10), apps),
+        entry("POWER APPS PER APP PLAN", PlanKind::PerApp, Decimal::new(5, 0), (2021, 10), apps),
+        entry(
+            "POWER APPS PAY-AS-YOU-GO",
+            PlanKind::PayAsYouGo,
+            Decimal::new(10, 0),
+            (2022, 3),
+            payg,
+        ),
+        entry("DATAVERSE DATABASE CAPACITY", PlanKind::PerGb, Decimal::new(48, 0), (2022, 3), payg),
+        entry(
+            "POWER AUTOMATE PREMIUM",
+            PlanKind::PerUser,
+            Decimal::new(15, 0),
+            (2023, 8),
+            automate,
+        ),
+        entry(
+            "POWER AUTOMATE CLOUD FLOW RUN",
+            PlanKind::PerRun,
+            Decimal::new(60, 2),
+            (2023, 8),
+            automate,
+        ),
+    ]
+}
+
+/// The default of the license strategy's "unused for N days" setting.
+pub const DEFAULT_UNUSED_DAYS: u32 = 90;
+
+impl Writer {
+    /// Sets after how many days without activity a license counts as unused.
+    pub async fn set_license_unused_days(&mut self, days: u32) -> Result<u32> {
+        if days == 0 || days > 3660 {
+            return Err(ValidationError::new("unused-days", "must be from 1 to 3660 days").into());
+        }
+        let before = read::setting(self.conn(), "license_unused_days").await?;
+        sqlx::query("DELETE FROM workspace WHERE key = $1")
+            .bind("license_unused_days")
+            .execute(&mut *self.conn())
+            .await?;
+        sqlx::query("INSERT INTO workspace (key, value) VALUES ($1, $2)")
+            .bind("license_unused_days")
+            .bind(days.to_string())
+            .execute(&mut *self.conn())
+            .await?;
+        let action = if before.is_some() { Action::Update } else { Action::Create };
+        let after = days.to_string();
+        self.record(action, "setting", "license_unused_days", before.as_ref(), Some(&after))
+            .await?;
+        Ok(days)
+    }
+}
+
+impl Store {
+    /// After how many days without activity a license counts as unused.
+    pub async fn license_unused_days(&self) -> Result<u32> {
+        let mut conn = self.pool().acquire().await?;
+        match read::setting(&mut conn, "license_unused_days").await? {
+            Some(v) => parse("license_unused_days", &v),
+            None => Ok(DEFAULT_UNUSED_DAYS),
+        }
+    }
+
+    /// The latest month with monthly app users, if any.
+    pub async fn latest_usage_month(&self) -> Result<Option<NaiveDate>> {
+        let mut conn = self.pool().acquire().await?;
+        let row = sqlx::query("SELECT MAX(month) AS m FROM usage_monthly_users")
+            .fetch_one(&mut *conn)
+            .await?;
+        let m: Option<String> = row.get("m");
+        Ok(m.and_then(|m| worth_core::period::parse_month(&m)))
+    }
+}

@@ -26,8 +26,8 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 
 pub use chargeback::{
-    ChargebackRun, Meter, POOLS, PlatformCost, PoolSource, PriceEntry, RunInputs, prices_in,
-    sources,
+    ChargebackRun, DEFAULT_UNUSED_DAYS, Meter, POOLS, PlatformCost, PoolSource, PriceEntry,
+    RunInputs, default_prices, prices_in, sources,
 };
 pub use error::{Result, StoreError};
 pub use ingest::{
