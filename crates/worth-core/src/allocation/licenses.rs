@@ -5,7 +5,8 @@
 //!   removed; the saving is the license's monthly price.
 //! - **cheaper plan**: a per-user plan holder who used `k` distinct apps in the month would cost
 //!   `k ×` the per-app price on per-app plans, or `k ×` the pay-as-you-go meter; when the
-//!   cheaper of the two is below the per-user price, the difference is the saving.
+//!   cheaper of the two is below the per-user price, the difference is the saving; a holder who
+//!   used no app in the month needs neither, and the license can go.
 
 use std::collections::BTreeMap;
 
@@ -142,6 +143,22 @@ pub fn recommend(
         }
         let k = apps_used.get(&h.user_key).copied().unwrap_or(0);
         let currency = price.price.currency;
+        if k == 0 {
+            recs.push(Recommendation {
+                user_key: h.user_key.clone(),
+                product: h.product.clone(),
+                action: LicenseAction::Remove,
+                current: price.price,
+                proposed: Money::zero(currency),
+                saving: price.price,
+                rule: format!(
+                    "cheaper plan: no app used in {month_label}, so no per-app plan or \
+                     pay-as-you-go charge is needed in place of {} {currency} for {}",
+                    price.price.amount, price.sku
+                ),
+            });
+            continue;
+        }
         let options = [
             (LicenseAction::SwitchToPerApp, cheapest(PlanKind::PerApp, currency)),
             (LicenseAction::SwitchToPayAsYouGo, cheapest(PlanKind::PayAsYouGo, currency)),
