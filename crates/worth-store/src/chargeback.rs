@@ -868,13 +868,7 @@ pub fn default_prices() -> Vec<PriceEntry> {
             payg,
         ),
         entry("DATAVERSE DATABASE CAPACITY", PlanKind::PerGb, Decimal::new(48, 0), (2022, 3), payg),
-        entry(
-            "POWER AUTOMATE PREMIUM",
-            PlanKind::PerUser,
-            Decimal::new(15, 0),
-            (2023, 8),
-            automate,
-        ),
+        entry("POWER AUTOMATE PREMIUM", PlanKind::Other, Decimal::new(15, 0), (2023, 8), automate),
         entry(
             "POWER AUTOMATE CLOUD FLOW RUN",
             PlanKind::PerRun,

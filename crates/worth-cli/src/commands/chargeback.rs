@@ -248,18 +248,18 @@ struct TargetTotal {
 
 /// A pool's source total, rounded once, beside the sum of its statement lines.
 #[derive(Debug, Serialize)]
-struct Reconciliation {
-    pool: String,
-    currency: Currency,
-    view: View,
-    source: Decimal,
-    statements: Decimal,
-    reconciles: bool,
+pub(crate) struct Reconciliation {
+    pub(crate) pool: String,
+    pub(crate) currency: Currency,
+    pub(crate) view: View,
+    pub(crate) source: Decimal,
+    pub(crate) statements: Decimal,
+    pub(crate) reconciles: bool,
 }
 
 /// Runs the rules over a period and records the run; shared with the demo.
 pub(crate) async fn record_run(
-    g: &Globals,
+    actor: &str,
     store: &Store,
     period: NaiveDate,
 ) -> Result<(ChargebackRun, Vec<String>)> {
@@ -276,18 +276,19 @@ pub(crate) async fn record_run(
     };
     let billed = go(View::Billed)?;
     let amortized = go(View::Amortized)?;
-    let mut w = store.write(&g.actor()).await?;
+    let mut w = store.write(actor).await?;
     let run = w.record_run(&inputs, &billed, &amortized).await?;
     w.commit().await?;
     Ok((run, inputs.notes))
 }
 
 /// Each pool's source total beside its statement lines, in both views.
-fn reconcile(run: &ChargebackRun) -> Vec<Reconciliation> {
+pub(crate) fn reconcile(run: &ChargebackRun) -> Vec<Reconciliation> {
     let mut out = Vec::new();
     for s in &run.sources {
         for (view, exact) in [(View::Billed, s.billed), (View::Amortized, s.amortized)] {
-            let source = worth_core::allocation::round_total(exact, s.currency.minor_units());
+            let mut source = worth_core::allocation::round_total(exact, s.currency.minor_units());
+            source.rescale(s.currency.minor_units());
             let statements: Decimal = run
                 .view(view)
                 .lines
@@ -309,7 +310,7 @@ fn reconcile(run: &ChargebackRun) -> Vec<Reconciliation> {
 }
 
 async fn run_period(g: &Globals, store: &Store, period: NaiveDate) -> Result<()> {
-    let (run, notes) = record_run(g, store, period).await?;
+    let (run, notes) = record_run(&g.actor(), store, period).await?;
     for n in &notes {
         say(&format!("note: {n}"));
     }
@@ -455,7 +456,7 @@ fn statement_table(s: &Statement) -> Table {
             opt(l.rule.as_ref()),
             l.category.to_string(),
             opt(l.driver),
-            opt(l.quantity.map(|q| q.normalize())),
+            opt(l.quantity.map(|q| q.round_dp(4).normalize())),
             opt(l
                 .share
                 .map(|s| format!("{}%", (s * Decimal::ONE_HUNDRED).round_dp(2).normalize()))),

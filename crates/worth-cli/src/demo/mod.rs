@@ -6,6 +6,7 @@
 //! code, and evaluates the portfolio as of the day after the tenant's history, so that a seed
 //! always gives the same figures.
 
+mod chargeback;
 mod tenant;
 
 use std::path::{Path, PathBuf};
@@ -133,6 +134,11 @@ pub(crate) async fn build(args: &DemoArgs) -> Result<Demo> {
         w.update_solution(&s.name, Some(worth_store::UNASSIGNED_BUSINESS_UNIT), &change).await?;
     }
     w.commit().await?;
+    let run = chargeback::set_up_and_run(&store, usd).await?;
+    say(&format!(
+        "worth: demo: chargeback run #{} of {} reconciles to the imported invoice",
+        run.id, run.period
+    ));
     say(&format!("worth: demo: built in {:.1}s", started.elapsed().as_secs_f64()));
     Ok(Demo { store, dir, as_of: tenant::as_of() })
 }

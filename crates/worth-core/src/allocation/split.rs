@@ -122,7 +122,13 @@ where
         rows[i].1 += unit;
         given += Decimal::ONE;
     }
-    Ok(rows.into_iter().map(|(k, v, _)| (k, v)).collect())
+    Ok(rows
+        .into_iter()
+        .map(|(k, mut v, _)| {
+            v.rescale(scale);
+            (k, v)
+        })
+        .collect())
 }
 
 #[cfg(test)]
