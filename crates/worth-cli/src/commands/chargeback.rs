@@ -17,6 +17,7 @@ use worth_core::allocation::{
 use worth_core::money::parse_amount;
 use worth_core::period::label;
 use worth_core::{Currency, Money};
+use worth_report::sponsor::chargeback::ChargebackSection;
 use worth_store::{ChargebackRun, Meter, PlatformCost, PriceEntry, Store, default_prices};
 
 use super::{choice, month_or_date};
@@ -609,6 +610,26 @@ impl ToU64 for Decimal {
         use rust_decimal::prelude::ToPrimitive;
         self.trunc().to_u64().unwrap_or(0)
     }
+}
+
+/// The sponsor report's chargeback and license section: the latest run and the license
+/// strategy with the workspace's setting, or none when the workspace has no run.
+pub(crate) async fn sponsor_section(store: &Store) -> Result<Option<ChargebackSection>> {
+    let Some(run) = store.latest_run(None).await? else { return Ok(None) };
+    let currency = store.settings().await?.currency;
+    let licenses = super::licenses::strategy(store, None, None).await?;
+    let reconciles = reconcile(&run).iter().all(|r| r.reconciles);
+    Ok(Some(ChargebackSection::build(
+        run.id,
+        &run.period,
+        currency.code(),
+        &run.billed,
+        &run.amortized,
+        reconciles,
+        &licenses.report,
+        licenses.unused_days,
+        &licenses.month,
+    )))
 }
 
 async fn currency_or_default(store: &Store, code: Option<&str>) -> Result<Currency> {

@@ -10,6 +10,7 @@ use worth_core::period::{label, month_of, parse_month};
 use worth_core::value::accuracy::accuracy;
 use worth_core::value::engine::SolutionData;
 use worth_core::value::portfolio::GroupBy;
+use worth_report::sponsor::chargeback::ChargebackSection;
 use worth_report::sponsor::{ReportInput, SponsorReport, write_all};
 use worth_store::Store;
 
@@ -76,6 +77,7 @@ pub(crate) fn write_loaded(
     from: Option<NaiveDate>,
     to: Option<NaiveDate>,
     out: &Path,
+    chargeback: Option<ChargebackSection>,
 ) -> Result<(SponsorReport, Vec<PathBuf>)> {
     let ctx = loaded.ctx(false);
     let (from, to) = period(ctx.today, from, to)?;
@@ -93,7 +95,7 @@ pub(crate) fn write_loaded(
     let by_business_unit = portfolio.group(&ctx, GroupBy::BusinessUnit);
     let by_category = portfolio.group(&ctx, GroupBy::Category);
     let accuracy = accuracy(&ctx, &portfolio);
-    let report = SponsorReport::build(&ReportInput {
+    let mut report = SponsorReport::build(&ReportInput {
         ctx: &ctx,
         data: &data,
         portfolio: &portfolio,
@@ -104,6 +106,7 @@ pub(crate) fn write_loaded(
         from,
         to,
     });
+    report.chargeback = chargeback;
     let files = write_all(&report, out)
         .with_context(|| format!("cannot write the report into {}", out.display()))?;
     Ok((report, files))
@@ -117,7 +120,8 @@ pub(crate) async fn write_report(
     out: &Path,
 ) -> Result<(SponsorReport, Vec<PathBuf>)> {
     let loaded = Loaded::load(store).await?;
-    write_loaded(&loaded, from, to, out)
+    let chargeback = super::chargeback::sponsor_section(store).await?;
+    write_loaded(&loaded, from, to, out, chargeback)
 }
 
 #[derive(Debug, Serialize)]

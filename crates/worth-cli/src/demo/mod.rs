@@ -425,7 +425,9 @@ pub(crate) async fn run(g: &Globals, args: DemoArgs) -> Result<()> {
     let loaded = crate::commands::analysis::Loaded::load(&demo.store).await?;
     debug_assert_eq!(loaded.ctx(false).today, demo.as_of);
     let out = demo.dir.join("report");
-    let (report, paths) = crate::commands::report::write_loaded(&loaded, None, None, &out)?;
+    let chargeback = crate::commands::chargeback::sponsor_section(&demo.store).await?;
+    let (report, paths) =
+        crate::commands::report::write_loaded(&loaded, None, None, &out, chargeback)?;
     for p in &paths {
         say(&format!("worth: demo: wrote {}", p.display()));
     }

@@ -198,6 +198,7 @@ pub(super) fn build(input: &ReportInput<'_>) -> SponsorReport {
         categories,
         problems,
         appendix: Vec::new(),
+        chargeback: None,
     };
     report.headlines = headlines(&report);
     report.appendix = appendix(&report);

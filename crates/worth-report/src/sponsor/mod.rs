@@ -7,6 +7,7 @@
 //! [`write_all`].
 
 mod build;
+pub mod chargeback;
 mod charts;
 pub mod format;
 mod html;
@@ -92,6 +93,9 @@ pub struct SponsorReport {
     pub problems: Vec<ProblemRow>,
     /// What each figure means: formula and inputs in words.
     pub appendix: Vec<AppendixEntry>,
+    /// The latest chargeback run and the license strategy, when the workspace has a run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chargeback: Option<chargeback::ChargebackSection>,
 }
 
 /// A period of whole months, both ends inclusive.

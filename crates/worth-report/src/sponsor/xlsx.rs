@@ -51,6 +51,9 @@ fn build(report: &SponsorReport) -> Result<Vec<u8>, XlsxError> {
     solutions(wb.add_worksheet(), report, &fm)?;
     business_units(wb.add_worksheet(), report, &fm)?;
     problems(wb.add_worksheet(), report, &fm)?;
+    if let Some(c) = &report.chargeback {
+        super::chargeback::sheet(wb.add_worksheet(), c, &fm.money, &fm.bold)?;
+    }
     wb.save_to_buffer()
 }
 
