@@ -195,3 +195,21 @@ fn licenses_lists_savings_with_the_rule_and_figures_behind_each() {
     assert!(first["rule"].as_str().unwrap().contains("no app used in 2026-10"), "{first}");
     assert_eq!(money(&longer["saving_per_month"][0]["amount"]), "30");
 }
+
+#[test]
+fn a_charge_across_midnight_at_a_month_end_is_charged_to_both_months_by_time() {
+    let ws = Workspace::new();
+    // 23:00 on 30 September to 02:00 on 1 October UTC: a third of 9.00 in September.
+    let file = "BilledCost,EffectiveCost,BillingAccountId,BillingCurrency,BillingPeriodStart,\
+BillingPeriodEnd,ChargeCategory,ChargePeriodStart,ChargePeriodEnd,ServiceName,ProviderName,Tags\n\
+9.00,9.00,acct,USD,2024-09-01,2024-10-01,Usage,2024-09-30 23:00:00,2024-10-01 02:00:00,VM,\
+Contoso,\"{\"\"business_unit\"\": \"\"Sales\"\"}\"\n";
+    std::fs::write(ws.path().join("midnight.csv"), file).unwrap();
+    ws.ok(&["import", "costs", "midnight.csv"]);
+    ws.ok(&["chargeback", "rule", "add", "bu", "--tag", "BusinessUnit"]);
+    let sept = ws.json(&["chargeback", "run", "--period", "2024-09"]);
+    let oct = ws.json(&["chargeback", "run", "--period", "2024-10"]);
+    assert_eq!(money(&sept["targets"][0]["billed"]), "3.00");
+    assert_eq!(money(&oct["targets"][0]["billed"]), "6.00");
+    assert_eq!(sept["targets"][0]["target"], "Sales");
+}
