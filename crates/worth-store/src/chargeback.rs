@@ -675,6 +675,8 @@ impl Store {
         }
 
         // Licenses: each priced product held, at the period's list price.
+        // FIXME(#7): license assignments are those of the latest license report, so a past
+        // period is charged today's licenses at that period's prices.
         let price_list = self.price_list().await?;
         let priced = prices_in(&price_list, period);
         let price_of = |sku: &str| priced.iter().find(|p| name_key(&p.sku) == name_key(sku));

@@ -77,7 +77,9 @@ pub type Drivers = BTreeMap<Driver, BTreeMap<String, Decimal>>;
 /// One line of a statement.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StatementLine {
-    /// The business unit or solution, or [`UNALLOCATED`].
+    /// The business unit, or [`UNALLOCATED`].
+    // FIXME(#7): targets are business units (or any name a direct rule maps to); solutions as
+    // targets, with their own drivers, are not offered yet.
     pub target: String,
     /// The pool the amount came from.
     pub pool: String,
@@ -107,6 +109,8 @@ pub struct Allocation {
     /// The lines, by target, pool, rule and category.
     pub lines: Vec<StatementLine>,
     /// The grand total per currency: the sum of each pool's exact total rounded once.
+    // FIXME(#7): totals stay per currency; a statement converted with the workspace's dated
+    // exchange rates is not offered yet.
     pub totals: Vec<Money>,
 }
 
