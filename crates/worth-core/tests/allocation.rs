@@ -221,3 +221,93 @@ fn currencies_are_kept_apart() {
     assert_eq!(codes, vec!["5.00 EUR", "3.00 USD"]);
     assert_eq!(a.target_totals("A").len(), 2);
 }
+
+mod properties {
+    use proptest::prelude::*;
+    use worth_core::allocation::round_total;
+
+    use super::*;
+
+    fn any_record() -> impl Strategy<Value = CostRecord> {
+        (
+            prop::sample::select(vec!["cloud", "licenses", "platform-team"]),
+            prop::sample::select(vec!["", "A", "B", "c"]),
+            -50_000i64..500_000,
+            0u32..6,
+            prop::bool::ANY,
+        )
+            .prop_map(|(pool, bu, m, scale, credit)| {
+                let tags: Vec<(&str, &str)> =
+                    if bu.is_empty() { vec![] } else { vec![("Business Unit", bu)] };
+                let mut r = record(pool, "svc", &tags, Decimal::new(m, scale));
+                if credit {
+                    r.category = ChargeCategory::Credit;
+                }
+                r
+            })
+    }
+
+    fn rules() -> Vec<Rule> {
+        vec![
+            by_tag("tag", "business_unit", &[]),
+            Rule {
+                name: "licenses by users".into(),
+                filter: PoolFilter { pool: Some("licenses".into()), ..PoolFilter::default() },
+                method: Method::Proportional { driver: Driver::ActiveUsers, targets: vec![] },
+            },
+            Rule {
+                name: "rest by cost".into(),
+                filter: PoolFilter::default(),
+                method: Method::Proportional { driver: Driver::AllocatedCost, targets: vec![] },
+            },
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn sharing_never_changes_a_pool_total_nor_depends_on_record_order(
+            records in prop::collection::vec(any_record(), 0..30),
+            users in prop::collection::vec(0u32..50, 3),
+            rotate in 0usize..30,
+        ) {
+            let mut drivers = Drivers::new();
+            drivers.insert(
+                Driver::ActiveUsers,
+                ["A", "B", "C"].iter().zip(&users).map(|(t, u)| ((*t).to_owned(), Decimal::from(*u))).collect(),
+            );
+            let a = allocate(&records, &rules(), &drivers, &[], View::Billed).unwrap();
+
+            // Each pool's lines sum to the pool's exact total rounded once.
+            let mut exact: BTreeMap<String, Decimal> = BTreeMap::new();
+            for r in &records {
+                *exact.entry(r.pool.clone()).or_default() += r.billed;
+            }
+            let mut lines: BTreeMap<String, Decimal> = BTreeMap::new();
+            for l in &a.lines {
+                *lines.entry(l.pool.clone()).or_default() += l.amount.amount;
+                prop_assert_eq!(l.amount.amount, round_total(l.amount.amount, 2));
+            }
+            for (pool, sum) in &exact {
+                prop_assert_eq!(lines.get(pool).copied().unwrap_or_default(), round_total(*sum, 2));
+            }
+            let grand: Decimal = exact.values().map(|s| round_total(*s, 2)).sum();
+            let shown: Decimal = a.totals.iter().map(|t| t.amount).sum();
+            prop_assert_eq!(shown, grand);
+
+            // The order of the records changes nothing.
+            let mut moved = records.clone();
+            if !moved.is_empty() {
+                let n = moved.len();
+                moved.rotate_left(rotate % n);
+                moved.reverse();
+            }
+            let b = allocate(&moved, &rules(), &drivers, &[], View::Billed).unwrap();
+            let strip = |x: &Allocation| {
+                x.lines.iter().map(|l| (l.target.clone(), l.pool.clone(), l.category, l.amount)).collect::<Vec<_>>()
+            };
+            prop_assert_eq!(strip(&a), strip(&b));
+        }
+    }
+}

@@ -19,4 +19,4 @@ pub mod unit;
 
 pub use rules::{ChargeCategory, DirectBy, Driver, Method, PoolFilter, Rule, normalize_tag_key};
 pub use run::{Allocation, CostRecord, Drivers, StatementLine, UNALLOCATED, View, allocate};
-pub use split::{SplitError, apportion, round_total, split};
+pub use split::{SplitError, apportion, apportion_to, round_total, split};

@@ -12,7 +12,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::rules::{ChargeCategory, DirectBy, Driver, Method, Rule, normalize_tag_key};
-use super::split::{SplitError, apportion};
+use super::split::{SplitError, apportion_to, round_total};
 use crate::{Currency, Money};
 
 /// The name of the row that holds what no rule took.
@@ -174,6 +174,11 @@ pub fn allocate(
     let mut open: Vec<(usize, Decimal)> =
         records.iter().enumerate().filter_map(|(i, r)| r.amount(view).map(|a| (i, a))).collect();
     let mut reasons: BTreeMap<usize, String> = BTreeMap::new();
+    // Each pool's exact total, from the records themselves: what its lines must round to.
+    let mut pool_totals: BTreeMap<(Currency, String), Decimal> = BTreeMap::new();
+    for &(i, amount) in &open {
+        *pool_totals.entry((records[i].currency, records[i].pool.clone())).or_default() += amount;
+    }
 
     for rule in rules {
         let matched: Vec<(usize, Decimal)> =
@@ -205,7 +210,7 @@ pub fn allocate(
         e.amount += amount;
         e.records += 1;
     }
-    round(lines, view)
+    round(lines, &pool_totals, view)
 }
 
 fn matches(r: &CostRecord, rule: &Rule) -> bool {
@@ -402,6 +407,7 @@ fn shared(
 /// invoice, the price list, the platform team's figures) to the cent.
 fn round(
     lines: BTreeMap<(Currency, LineKey), Exact>,
+    pool_totals: &BTreeMap<(Currency, String), Decimal>,
     view: View,
 ) -> Result<Allocation, SplitError> {
     let mut by_pool: BTreeMap<(Currency, String), Vec<(LineKey, Exact)>> = BTreeMap::new();
@@ -410,11 +416,16 @@ fn round(
     }
     let mut out = Vec::new();
     let mut totals: BTreeMap<Currency, Decimal> = BTreeMap::new();
-    for ((currency, _), mut entries) in by_pool {
+    for ((currency, pool), mut entries) in by_pool {
         entries.sort_by(|a, b| a.0.cmp(&b.0));
         let exact: Vec<(LineKey, Decimal)> =
             entries.iter().map(|(k, e)| (k.clone(), e.amount)).collect();
-        let rounded = apportion(&exact, currency.minor_units())?;
+        let scale = currency.minor_units();
+        let whole = pool_totals
+            .get(&(currency, pool))
+            .copied()
+            .unwrap_or_else(|| exact.iter().map(|e| e.1).sum());
+        let rounded = apportion_to(&exact, round_total(whole, scale), scale)?;
         *totals.entry(currency).or_default() += rounded.iter().map(|r| r.1).sum::<Decimal>();
         for ((key, e), (_, amount)) in entries.into_iter().zip(rounded) {
             out.push(StatementLine {

@@ -87,9 +87,11 @@ fn check_distinct<K: Ord + Clone + std::fmt::Display>(
     }
 }
 
-/// Rounds `parts` down to `scale`, then hands the missing units of `target` (already at
-/// `scale`) to the largest remainders, ties to the smaller key.
-fn apportion_to<K>(
+/// Rounds `parts` down to `scale`, then hands the missing units of `target` (a whole at
+/// `scale`, within half a unit of the parts' exact sum) to the largest remainders, ties to the
+/// smaller key. A caller that knows the whole exactly passes it here, so that the last digits
+/// lost when shares are divided cannot move the rounded whole.
+pub fn apportion_to<K>(
     parts: &[(K, Decimal)],
     target: Decimal,
     scale: u32,
