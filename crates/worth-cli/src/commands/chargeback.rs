@@ -487,7 +487,8 @@ fn statement_table(s: &Statement) -> Table {
 }
 
 /// Writes a table as a one-sheet workbook; cells that are decimal numbers become numbers so
-/// the sheet can be summed.
+/// the sheet can be summed, and text is written as text cells, which a spreadsheet never runs
+/// as a formula.
 pub(crate) fn write_xlsx(path: &Path, sheet: &str, table: &Table) -> Result<()> {
     use rust_decimal::prelude::ToPrimitive;
     let build = || -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
@@ -504,7 +505,7 @@ pub(crate) fn write_xlsx(path: &Path, sheet: &str, table: &Table) -> Result<()> 
                 let c = u16::try_from(c).unwrap_or(u16::MAX);
                 match cell.parse::<Decimal>() {
                     Ok(d) => ws.write_number(r, c, d.to_f64().unwrap_or(0.0))?,
-                    Err(_) => ws.write_string(r, c, crate::output::guard_formula(cell))?,
+                    Err(_) => ws.write_string(r, c, cell)?,
                 };
             }
         }
