@@ -137,6 +137,28 @@ fn the_platform_team_cost_is_shared_and_the_statement_is_a_workbook() {
     assert_eq!(sheet.get_value((1, 0)).unwrap().to_string(), "Finance");
     assert_eq!(sheet.get_value((1, 9)).unwrap(), &calamine::Data::Float(500.01));
 
+    // Unit economics: Finance's 500.01 over its 3 solutions is 166.67 (500.01 ÷ 3 = 166.67
+    // exactly); no usage was imported, so there is no cost per active user or run.
+    for name in ["Invoices", "Expenses", "Budgets"] {
+        ws.ok(&[
+            "solution",
+            "add",
+            name,
+            "--bu",
+            "Finance",
+            "--kind",
+            "canvas-app",
+            "--on",
+            "2026-01-10",
+        ]);
+    }
+    let units = ws.json(&["chargeback", "units"]);
+    let finance = units.as_array().unwrap().iter().find(|u| u["target"] == "Finance").unwrap();
+    assert_eq!(money(&finance["per_solution"]["amount"]), "166.67");
+    assert_eq!(finance["per_active_user"], Value::Null);
+    let sales = units.as_array().unwrap().iter().find(|u| u["target"] == "Sales").unwrap();
+    assert_eq!(sales["per_solution"], Value::Null, "no solution, no ratio");
+
     // The audit log names every change.
     let audit = ws.json(&["audit", "--entity", "chargeback-run"]);
     assert_eq!(audit[0]["after"]["billed"][0]["amount"], "1000.01");
