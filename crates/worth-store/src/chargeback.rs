@@ -255,6 +255,11 @@ impl Writer {
             meter.business_unit.clone().unwrap_or_default(),
             meter.environment.clone().unwrap_or_default(),
         );
+        let before = meters(self.conn(), Some(meter.month)).await?.into_iter().find(|m| {
+            name_key(&m.meter) == name_key(&name)
+                && m.business_unit == meter.business_unit
+                && m.environment == meter.environment
+        });
         let deleted = sqlx::query(
             "DELETE FROM payg_meters WHERE month = $1 AND meter_key = $2 AND business_unit = $3 \
              AND environment = $4",
@@ -281,7 +286,7 @@ impl Writer {
         .await?;
         let key = format!("{name} {} {bu_text} {env_text}", label(meter.month));
         let action = if deleted > 0 { Action::Update } else { Action::Create };
-        self.record(action, "meter", key.trim(), None, Some(&meter)).await?;
+        self.record(action, "meter", key.trim(), before.as_ref(), Some(&meter)).await?;
         Ok(meter)
     }
 

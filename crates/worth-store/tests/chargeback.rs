@@ -50,6 +50,16 @@ async fn story(store: &Store) {
     })
     .await
     .unwrap();
+    // The same meter again replaces it, and the audit log keeps the quantity before.
+    w.set_meter(&Meter {
+        month: month("2025-07"),
+        meter: "Dataverse database".into(),
+        business_unit: Some("Finance".into()),
+        environment: None,
+        quantity: dec!(2.5),
+    })
+    .await
+    .unwrap();
     w.set_platform_cost(&PlatformCost {
         month: month("2025-07"),
         item: "CoE team".into(),
@@ -132,6 +142,9 @@ async fn story(store: &Store) {
     for e in ["price", "meter", "platform-cost", "allocation-rule", "chargeback-run"] {
         assert!(entities.contains(&e), "{e} is audited: {entities:?}");
     }
+    let meter_update = log.iter().rfind(|e| e.entity == "meter").unwrap();
+    assert_eq!(meter_update.before["quantity"], "2.5");
+    assert_eq!(store.meters(None).await.unwrap().len(), 1);
     let run_entry = log.iter().find(|e| e.entity == "chargeback-run").unwrap();
     assert_eq!(run_entry.after["billed"][0]["amount"], "1120.01");
 }
