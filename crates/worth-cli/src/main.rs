@@ -66,6 +66,11 @@ enum Command {
     /// How a figure was made, down to its inputs.
     #[command(subcommand)]
     Explain(commands::analysis::ExplainCommand),
+    /// Chargeback and showback: who pays for what, reconciled to the invoice.
+    #[command(subcommand)]
+    Chargeback(commands::chargeback::ChargebackCommand),
+    /// License strategy: unused licenses and cheaper plans, with the saving per month.
+    Licenses(commands::licenses::LicensesArgs),
     /// Finance functions (NPV, IRR, XIRR, payback, TEI…), as JSON in and out or as flags.
     Calc(commands::calc::CalcArgs),
     /// KPIs: definitions, values, status and trend (`worth kpi`).
@@ -158,6 +163,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Command::Ttv(args) => commands::program::other::ttv(&g, args).await,
             Command::Tool(cmd) => commands::program::other::tool(&g, cmd).await,
             Command::Checkin(args) => commands::program::other::checkin(&g, args).await,
+            Command::Chargeback(cmd) => commands::chargeback::run(&g, cmd).await,
+            Command::Licenses(args) => commands::licenses::run(&g, args).await,
             Command::Calc(_) => unreachable!("calc runs without a store"),
         }?;
         Ok(ExitCode::SUCCESS)

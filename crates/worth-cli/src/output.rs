@@ -45,6 +45,16 @@ impl Table {
         self.rows.push(row);
     }
 
+    /// The column headers.
+    pub(crate) fn headers(&self) -> &[&'static str] {
+        &self.headers
+    }
+
+    /// The rows.
+    pub(crate) fn rows(&self) -> &[Vec<String>] {
+        &self.rows
+    }
+
     /// A two-column table of named values.
     pub(crate) fn fields(pairs: &[(&'static str, String)]) -> Self {
         let mut t = Table::new(&["field", "value"]);

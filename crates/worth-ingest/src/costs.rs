@@ -11,6 +11,12 @@
 //! them would attribute costs on a guess. An empty object counts as no tags.
 //!
 //! Rows are not de-duplicated: two identical FOCUS rows are two charges.
+//!
+//! A charge whose period runs past midnight UTC (an hour from 23:30, a monthly fee) is split
+//! over the days it covers in proportion to the time in each, to ten decimals (or the
+//! amounts' own precision if finer) by the largest-remainder method, so the parts sum exactly to the row and a
+//! charge that crosses a month boundary lands in both months. The row counts once, on the
+//! day it starts.
 
 use std::collections::BTreeMap;
 
@@ -18,6 +24,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use rustc_hash::FxHashMap;
 use worth_core::Currency;
+use worth_core::allocation::time::split_by_day;
 use worth_store::CostFact;
 
 use crate::driver::{Cells, Outcome, RowImporter};
@@ -247,7 +254,7 @@ impl RowImporter for CostImporter {
             Some(t) => canonical_tags(t).map_err(|e| c.reject(TAGS, e))?,
             None => None,
         };
-        let key = Key {
+        let mut key = Key {
             billing_account_id: c.required(ACCOUNT)?.to_owned(),
             billing_account_name: owned(c.text(ACCOUNT_NAME)?),
             billing_period_start: period_start.date_naive(),
@@ -262,10 +269,20 @@ impl RowImporter for CostImporter {
             charge_class: owned(c.text(CLASS)?),
             currency,
         };
-        let sums = self.facts.entry(key).or_default();
-        sums.billed += billed;
-        sums.effective += effective;
-        sums.rows += 1;
+        // Ten decimals at least, so that a whole-number cost still splits by the hour.
+        let scale = billed.scale().max(effective.scale()).max(10);
+        let split = |amount| {
+            split_by_day(amount, charge_start, charge_end, scale)
+                .map_err(|e| c.reject(CHARGE_END, e.to_string()))
+        };
+        let (billed_days, effective_days) = (split(billed)?, split(effective)?);
+        for (i, ((day, b), (_, e))) in billed_days.into_iter().zip(effective_days).enumerate() {
+            key.charge_day = day;
+            let sums = self.facts.entry(key.clone()).or_default();
+            sums.billed += b;
+            sums.effective += e;
+            sums.rows += i64::from(i == 0);
+        }
         Ok(Outcome::Imported)
     }
 }

@@ -9,6 +9,7 @@
 //! [`Writer`]: one transaction that records each change in the audit log with the record
 //! before and after it, and that leaves the store as it was unless it is committed.
 
+mod chargeback;
 mod error;
 mod ingest;
 pub mod keyfile;
@@ -25,6 +26,10 @@ use std::str::FromStr;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 
+pub use chargeback::{
+    ChargebackRun, DEFAULT_UNUSED_DAYS, Meter, POOLS, PlatformCost, PoolSource, PriceEntry,
+    RunInputs, default_prices, prices_in, sources,
+};
 pub use error::{Result, StoreError};
 pub use ingest::{
     AppMonthUsers, CostFact, ImportRecord, InventoryEnvironment, InventoryItem, LicenseAssignment,

@@ -10,6 +10,7 @@ use worth_core::period::{label, month_of, parse_month};
 use worth_core::value::accuracy::accuracy;
 use worth_core::value::engine::SolutionData;
 use worth_core::value::portfolio::GroupBy;
+use worth_report::sponsor::chargeback::ChargebackSection;
 use worth_report::sponsor::{ReportInput, SponsorReport, write_all};
 use worth_store::Store;
 
@@ -77,6 +78,7 @@ pub(crate) fn write_loaded(
     to: Option<NaiveDate>,
     out: &Path,
     program: Option<worth_report::sponsor::program::ProgramSection>,
+    chargeback: Option<ChargebackSection>,
 ) -> Result<(SponsorReport, Vec<PathBuf>)> {
     let ctx = loaded.ctx(false);
     let (from, to) = period(ctx.today, from, to)?;
@@ -106,6 +108,7 @@ pub(crate) fn write_loaded(
         to,
     });
     report.program = program;
+    report.chargeback = chargeback;
     let files = write_all(&report, out)
         .with_context(|| format!("cannot write the report into {}", out.display()))?;
     Ok((report, files))
@@ -120,7 +123,8 @@ pub(crate) async fn write_report(
 ) -> Result<(SponsorReport, Vec<PathBuf>)> {
     let program = crate::commands::program::Program::load(store).await?;
     let section = program.section()?;
-    write_loaded(&program.loaded, from, to, out, Some(section))
+    let chargeback = super::chargeback::sponsor_section(store).await?;
+    write_loaded(&program.loaded, from, to, out, Some(section), chargeback)
 }
 
 #[derive(Debug, Serialize)]

@@ -6,6 +6,7 @@
 //! code, and evaluates the portfolio as of the day after the tenant's history, so that a seed
 //! always gives the same figures.
 
+mod chargeback;
 mod program;
 mod tenant;
 
@@ -136,6 +137,11 @@ pub(crate) async fn build(args: &DemoArgs) -> Result<Demo> {
     w.commit().await?;
     program::seed(&store, &key, &dir, &tenant, args.seed, &options).await?;
     say("worth: demo: set up the value program: KPIs, OKRs, stories, a pilot, surveys, training");
+    let run = chargeback::set_up_and_run(&store, usd).await?;
+    say(&format!(
+        "worth: demo: chargeback run #{} of {} reconciles to the imported invoice",
+        run.id, run.period
+    ));
     say(&format!("worth: demo: built in {:.1}s", started.elapsed().as_secs_f64()));
     Ok(Demo { store, dir, as_of: tenant::as_of() })
 }
@@ -424,7 +430,9 @@ pub(crate) async fn run(g: &Globals, args: DemoArgs) -> Result<()> {
     debug_assert_eq!(loaded.ctx(false).today, demo.as_of);
     let out = demo.dir.join("report");
     let section = Some(program.section()?);
-    let (report, paths) = crate::commands::report::write_loaded(loaded, None, None, &out, section)?;
+    let chargeback = crate::commands::chargeback::sponsor_section(&demo.store).await?;
+    let (report, paths) =
+        crate::commands::report::write_loaded(loaded, None, None, &out, section, chargeback)?;
     for p in &paths {
         say(&format!("worth: demo: wrote {}", p.display()));
     }

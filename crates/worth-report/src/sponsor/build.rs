@@ -199,6 +199,7 @@ pub(super) fn build(input: &ReportInput<'_>) -> SponsorReport {
         problems,
         appendix: Vec::new(),
         program: None,
+        chargeback: None,
     };
     report.headlines = headlines(&report);
     report.appendix = appendix(&report);

@@ -39,6 +39,7 @@ struct View<'a> {
     business_units: Table,
     categories: Table,
     all_solutions: Table,
+    chargeback: String,
 }
 
 struct Fmt<'a> {
@@ -189,6 +190,12 @@ pub fn render(report: &SponsorReport) -> Result<String, ReportError> {
             .collect(),
     };
 
+    let chargeback = match &report.chargeback {
+        Some(c) => super::chargeback::html(c, &report.locale)
+            .map_err(|e| ReportError::Html(e.to_string()))?,
+        None => String::new(),
+    };
+
     let mut env = Environment::new();
     env.add_template("sponsor.html", include_str!("../../templates/sponsor.html"))
         .map_err(|e| ReportError::Html(e.to_string()))?;
@@ -206,6 +213,7 @@ pub fn render(report: &SponsorReport) -> Result<String, ReportError> {
                 business_units: groups(&report.business_units, true),
                 categories: groups(&report.categories, false),
                 all_solutions,
+                chargeback,
             })))
         })
         .map_err(|e| ReportError::Html(e.to_string()))

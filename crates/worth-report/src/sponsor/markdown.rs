@@ -38,6 +38,9 @@ pub fn render(report: &SponsorReport) -> String {
     if let Some(p) = &report.program {
         super::program::markdown(p, &mut out);
     }
+    if let Some(c) = &report.chargeback {
+        out.push_str(&super::chargeback::markdown(c, &report.locale));
+    }
     let _ = writeln!(
         out,
         "\nAmounts in {}, guideline v{}, as of {}. Every figure is in report.json.",

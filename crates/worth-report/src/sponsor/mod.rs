@@ -7,6 +7,7 @@
 //! [`write_all`].
 
 mod build;
+pub mod chargeback;
 mod charts;
 pub mod format;
 mod html;
@@ -96,6 +97,9 @@ pub struct SponsorReport {
     /// The value program: KPIs, OKRs, stories and pilots, when the caller adds them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub program: Option<program::ProgramSection>,
+    /// The latest chargeback run and the license strategy, when the workspace has a run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chargeback: Option<chargeback::ChargebackSection>,
 }
 
 /// A period of whole months, both ends inclusive.

@@ -54,6 +54,9 @@ fn build(report: &SponsorReport) -> Result<Vec<u8>, XlsxError> {
     if let Some(p) = &report.program {
         super::program::key_results_sheet(wb.add_worksheet(), p, &fm.bold, &fm.percent)?;
     }
+    if let Some(c) = &report.chargeback {
+        super::chargeback::sheet(wb.add_worksheet(), c, &fm.money, &fm.bold)?;
+    }
     wb.save_to_buffer()
 }
 
