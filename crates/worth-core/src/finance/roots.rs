@@ -21,6 +21,8 @@
 //! theorem: between two roots of `d/dx (e^(x·t_j)·f)` the function is monotone, that derivative
 //! is again a sum of exponentials with one sign change fewer, and the recursion ends at one.
 
+mod bounds;
+
 /// The smallest `x` searched: `1 + r` = machine epsilon, below which `r` rounds to −1.
 pub(crate) const X_MIN: f64 = -36.04365338911715;
 /// The largest `x` searched: `1 + r` ≈ 8.2e307, near the top of f64.
@@ -229,6 +231,14 @@ impl ExpSum {
         Some(changes)
     }
 
+    /// A bound on the number of roots inside `half`, counted with multiplicity.
+    fn root_bound(&self, half: Half) -> usize {
+        match self.running_sum_sign_changes(half) {
+            Some(w) => w.min(self.coefficient_sign_changes()),
+            None => self.coefficient_sign_changes(),
+        }
+    }
+
     /// The sum whose roots are the critical points of `e^(x·t_j)·f`, with `j` the last term
     /// of the first run of one sign: its coefficients are `(t_j − t_i)·c_i`, and it has one
     /// sign change fewer.
@@ -259,10 +269,7 @@ impl ExpSum {
             magnitude: self.coef.iter().map(|c| c.abs()).sum(),
         };
         let zero_is_root = self.is_zero(at_zero);
-        let bound = match self.running_sum_sign_changes(half) {
-            Some(w) => w.min(self.coefficient_sign_changes()),
-            None => self.coefficient_sign_changes(),
-        };
+        let bound = self.root_bound(half);
 
         // No root inside the half: at most the one at r = 0.
         if bound == 0 {
@@ -287,7 +294,13 @@ impl ExpSum {
             return;
         }
 
-        // Otherwise isolate: f is monotone between consecutive critical points.
+        // Otherwise first try to settle the half by convexity bounds on a few cuts; Rolle's
+        // isolation below is the fallback, which always decides but costs more evaluations.
+        if !zero_is_root && self.isolate_by_bounds(half, bound, start, out) {
+            return;
+        }
+
+        // Isolate by Rolle's theorem: f is monotone between consecutive critical points.
         let mut cuts = vec![lo];
         if let Some(derived) = self.rolle() {
             derived.roots_in(half, start, &mut cuts);
