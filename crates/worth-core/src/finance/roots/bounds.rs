@@ -40,6 +40,22 @@ impl Parts {
     fn value(&self) -> f64 {
         self.sums[0][0] + self.sums[0][1]
     }
+
+    /// Where Newton's step from this point lands.
+    fn newton(&self) -> f64 {
+        self.x - self.value() / (self.sums[1][0] + self.sums[1][1])
+    }
+}
+
+/// `e^e`, without calling `exp` where the answer is 1 or below the smallest f64.
+fn weight(e: f64) -> f64 {
+    if e == 0.0 {
+        1.0
+    } else if e < -746.0 {
+        0.0
+    } else {
+        e.exp()
+    }
 }
 
 /// A stretch between two consecutive points, and whether its root count is already proven.
@@ -107,14 +123,14 @@ impl ExpSum {
             }
             (Some(t), Half::Pos) => {
                 for (c, t) in self.coef.iter().zip(t) {
-                    add(*c, -t, (-x * t).exp());
+                    add(*c, -t, weight(-x * t));
                 }
             }
             (Some(t), Half::Neg) => {
                 let end = t[n - 1];
                 for (c, t) in self.coef.iter().zip(t) {
                     let s = end - t;
-                    add(*c, s, (x * s).exp());
+                    add(*c, s, weight(x * s));
                 }
             }
         }
@@ -161,6 +177,23 @@ impl ExpSum {
         [-bound, a.x + delta, allowance]
     }
 
+    /// Where to cut a stretch whose ends have opposite signs and whose slope is not yet
+    /// proven of one sign. At the far end of a half (`X_MIN`, `X_MAX`) the slope vanishes, so
+    /// a stretch that reaches it is never proven monotone: it is cut past the root, twice as
+    /// far from the other end as Newton's step from there, so that the far part keeps one
+    /// sign and the near part is short. Elsewhere it is cut in the middle.
+    fn crossing_cut(half: Half, a: &Parts, b: &Parts) -> f64 {
+        let (lo, hi) = half.bounds();
+        let near = match half {
+            Half::Neg if a.x <= lo => b,
+            Half::Pos if b.x >= hi => a,
+            _ => return 0.5 * (a.x + b.x),
+        };
+        let step = near.newton() - near.x;
+        let x = near.x + 2.0 * step;
+        if x > a.x && x < b.x { x } else { 0.5 * (a.x + b.x) }
+    }
+
     /// Finds every root of `half` (whose root bound is `bound ≥ 2` and whose value at r = 0
     /// is clearly nonzero) by cutting it until the convexity bounds and the root bound settle
     /// every stretch, and pushes them ascending; `false`, having pushed nothing, when that
@@ -196,7 +229,10 @@ impl ExpSum {
                         let (a, b) = (&points[i], &points[i + 1]);
                         let mid = match start {
                             Some(s) if s > a.x && s < b.x => s,
-                            _ => 0.5 * (a.x + b.x),
+                            _ => [a.newton(), b.newton()]
+                                .into_iter()
+                                .find(|x| *x > a.x && *x < b.x)
+                                .unwrap_or(0.5 * (a.x + b.x)),
                         };
                         out.push(self.solve(half, (a.x, a.value()), b.x, mid));
                     }
@@ -210,7 +246,7 @@ impl ExpSum {
             let (proven, cut) = if opposite(&points, i) {
                 let [low, _, low_err] = Self::derivative_lower_bound(half, 1, &a, &b, tol);
                 let [high, _, high_err] = Self::derivative_upper_bound(half, 1, &a, &b, tol);
-                (low > low_err || high < -high_err, 0.5 * (a.x + b.x))
+                (low > low_err || high < -high_err, Self::crossing_cut(half, &a, &b))
             } else if positive {
                 let [low, at, err] = Self::derivative_lower_bound(half, 0, &a, &b, tol);
                 (low > err, at)
@@ -227,7 +263,7 @@ impl ExpSum {
             }
             // Cut where the bound is weakest, kept off the ends so that every cut shrinks.
             let w = b.x - a.x;
-            let x = cut.clamp(a.x + w / 16.0, b.x - w / 16.0);
+            let x = cut.clamp(a.x + w / 256.0, b.x - w / 256.0);
             if !(x > a.x && x < b.x) {
                 return false;
             }
