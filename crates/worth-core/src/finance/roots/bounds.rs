@@ -85,6 +85,42 @@ fn lower_bound(u: [f64; 4], va: f64, vb: f64, w: f64, tol: f64) -> (f64, f64, f6
     (bound, delta, tol * size)
 }
 
+/// Whether side `big` of the `k`-th derivative outweighs the other side on all of
+/// `[a.x, b.x]`, and where that bound is weakest (`None` when it cannot be formed).
+///
+/// Each side is a sum of terms `c_i·λ_i^k·e^(λ_i·x)` of one sign, so its size is
+/// log-convex: the logarithm of a sum of exponentials is convex. The size of side `big` lies
+/// above the exponentials tangent to it at `a` and at `b`, the size of the other below the
+/// geometric interpolation of its end values; in logarithms both are straight lines, so the
+/// gap is a convex broken line whose minimum is at an end or where the two tangents cross.
+/// This is tighter than the linear bounds wherever the sum looks exponential, which is the
+/// case near the far ends of a half. Ends whose sizes are zero or near the bottom of f64
+/// (where underflow would break log-convexity) give no bound.
+fn log_dominates(k: usize, a: &Parts, b: &Parts, big: usize, tol: f64) -> (bool, Option<f64>) {
+    let small = 1 - big;
+    let tiny = 1e-290;
+    let (aa, ab) = (a.sums[k][big].abs(), b.sums[k][big].abs());
+    let (ba, bb) = (a.sums[k][small].abs(), b.sums[k][small].abs());
+    if !(aa > tiny && ab > tiny && ba > tiny && bb > tiny) {
+        return (false, None);
+    }
+    let w = b.x - a.x;
+    // Log-slopes of the size of side `big`: d/dx |S| = sign(S)·S′.
+    let ra = a.sums[k + 1][big] * a.sums[k][big].signum() / aa;
+    let rb = b.sums[k + 1][big] * b.sums[k][big].signum() / ab;
+    let (la, lb, ga, gb) = (aa.ln(), ab.ln(), ba.ln(), bb.ln());
+    let gap = |d: f64| (la + ra * d).max(lb + rb * (d - w)) - (ga + (gb - ga) * (d / w));
+    let mut low = gap(0.0).min(gap(w));
+    let mut delta = 0.5 * w;
+    if rb > ra {
+        delta = ((rb * w - (lb - la)) / (rb - ra)).clamp(0.0, w);
+        low = low.min(gap(delta));
+    }
+    let err = tol * (4.0 + (ra.abs() + rb.abs()) * w)
+        + 4.0 * f64::EPSILON * (la.abs() + lb.abs() + ga.abs() + gb.abs());
+    (low.is_finite() && low > err, Some(a.x + delta))
+}
+
 impl ExpSum {
     /// The parts at `x` of `half`, scaled as [`eval`](ExpSum::eval) scales the value.
     fn parts(&self, x: f64, half: Half) -> Parts {
@@ -246,13 +282,21 @@ impl ExpSum {
             let (proven, cut) = if opposite(&points, i) {
                 let [low, _, low_err] = Self::derivative_lower_bound(half, 1, &a, &b, tol);
                 let [high, _, high_err] = Self::derivative_upper_bound(half, 1, &a, &b, tol);
-                (low > low_err || high < -high_err, Self::crossing_cut(half, &a, &b))
-            } else if positive {
-                let [low, at, err] = Self::derivative_lower_bound(half, 0, &a, &b, tol);
-                (low > err, at)
+                let proven = low > low_err
+                    || high < -high_err
+                    || log_dominates(1, &a, &b, 0, tol).0
+                    || log_dominates(1, &a, &b, 1, tol).0;
+                (proven, Self::crossing_cut(half, &a, &b))
             } else {
-                let [high, at, err] = Self::derivative_upper_bound(half, 0, &a, &b, tol);
-                (high < -err, at)
+                let (linear, at) = if positive {
+                    let [low, at, err] = Self::derivative_lower_bound(half, 0, &a, &b, tol);
+                    (low > err, at)
+                } else {
+                    let [high, at, err] = Self::derivative_upper_bound(half, 0, &a, &b, tol);
+                    (high < -err, at)
+                };
+                let (log, log_at) = log_dominates(0, &a, &b, usize::from(!positive), tol);
+                (linear || log, log_at.unwrap_or(at))
             };
             if proven {
                 stretches[i].settled = true;
@@ -380,6 +424,21 @@ mod tests {
                     let exact = p.sums[k][0] + p.sums[k][1];
                     prop_assert!(low <= exact + low_err, "k {k} x {x}: {low} > {exact}");
                     prop_assert!(high >= exact - high_err, "k {k} x {x}: {high} < {exact}");
+                }
+                // Where the logarithmic bound claims one side outweighs the other, it does.
+                for big in 0..2 {
+                    let (proven, at) = log_dominates(k, &pa, &pb, big, tol);
+                    if let Some(at) = at {
+                        prop_assert!((a..=b).contains(&at));
+                    }
+                    if proven {
+                        for j in 0..=64 {
+                            let x = a + (b - a) * f64::from(j) / 64.0;
+                            let p = sum.parts(x, half);
+                            let (heavy, light) = (p.sums[k][big].abs(), p.sums[k][1 - big].abs());
+                            prop_assert!(heavy > light, "k {k} side {big} x {x}: {heavy} <= {light}");
+                        }
+                    }
                 }
             }
         }
