@@ -296,7 +296,7 @@ impl ExpSum {
 
         // Otherwise first try to settle the half by convexity bounds on a few cuts; Rolle's
         // isolation below is the fallback, which always decides but costs more evaluations.
-        if !zero_is_root && self.isolate_by_bounds(half, bound, start, out) {
+        if !zero_is_root && !rolle_only() && self.isolate_by_bounds(half, bound, start, out) {
             return;
         }
 
@@ -444,6 +444,20 @@ impl ExpSum {
     }
 }
 
+#[cfg(test)]
+thread_local! {
+    /// Set by tests that compare the convexity bounds with Rolle's isolation alone.
+    static ROLLE_ONLY: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Whether the convexity bounds are switched off (only ever in tests).
+fn rolle_only() -> bool {
+    #[cfg(test)]
+    return ROLLE_ONLY.with(std::cell::Cell::get);
+    #[cfg(not(test))]
+    false
+}
+
 /// Sign changes of a sequence, zeros skipped.
 fn sign_changes(values: impl Iterator<Item = f64>) -> usize {
     let mut changes = 0;
@@ -512,6 +526,57 @@ mod tests {
                 assert_eq!(sign > 0.0, value > 0.0, "{half:?}");
             }
         }
+    }
+
+    /// The roots of `sum` by Rolle's isolation alone, as rates.
+    fn rolle_roots(sum: &ExpSum) -> Vec<f64> {
+        ROLLE_ONLY.with(|r| r.set(true));
+        let roots = all_roots(sum, None);
+        ROLLE_ONLY.with(|r| r.set(false));
+        roots.into_iter().map(f64::exp_m1).collect()
+    }
+
+    /// Series with several sign changes, periodic and dated, from a fixed seed: the
+    /// convexity bounds find the same roots as Rolle's isolation, which they shortcut.
+    #[test]
+    fn the_bounds_find_the_roots_rolle_finds() {
+        use rand_core::{Rng, SeedableRng};
+        let mut rng = rand_pcg::Pcg64Mcg::seed_from_u64(3);
+        #[allow(clippy::cast_precision_loss)] // 53 bits fit f64 exactly
+        let mut unit = move || (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64;
+        let (mut multiple, mut compared) = (0, 0);
+        for case in 0..3_000 {
+            let n = 3 + (unit() * 30.0).floor() as usize;
+            let negative_share = [0.1, 0.3, 0.5][case % 3];
+            let mut t = 0.0;
+            let (mut times, mut amounts) = (Vec::new(), Vec::new());
+            for i in 0..n {
+                let size = 10f64.powf(unit() * 4.0);
+                let sign = if i == 0 || unit() < negative_share { -1.0 } else { 1.0 };
+                times.push(t);
+                amounts.push(sign * size);
+                t += 0.01 + unit() * 0.5;
+            }
+            let sum = if case % 2 == 0 {
+                ExpSum::periods(&amounts)
+            } else {
+                ExpSum::from_years(times, amounts)
+            };
+            let Some(sum) = sum else { continue };
+            if !has_sign_change(&sum) {
+                continue;
+            }
+            let fast: Vec<f64> = all_roots(&sum, None).into_iter().map(f64::exp_m1).collect();
+            let slow = rolle_roots(&sum);
+            assert_eq!(fast.len(), slow.len(), "case {case}: {fast:?} vs {slow:?}");
+            for (a, b) in fast.iter().zip(&slow) {
+                assert!((a - b).abs() <= 1e-9 * (1.0 + b), "case {case}: {fast:?} vs {slow:?}");
+            }
+            compared += 1;
+            multiple += usize::from(fast.len() >= 2);
+        }
+        // The comparison covers many series with several roots, not only easy ones.
+        assert!(compared > 2_500 && multiple > 300, "{compared} compared, {multiple} multiple");
     }
 
     #[test]

@@ -118,7 +118,7 @@ fn log_dominates(k: usize, a: &Parts, b: &Parts, big: usize, tol: f64) -> (bool,
     }
     let err = tol * (4.0 + (ra.abs() + rb.abs()) * w)
         + 4.0 * f64::EPSILON * (la.abs() + lb.abs() + ga.abs() + gb.abs());
-    (low.is_finite() && low > err, Some(a.x + delta))
+    (low.is_finite() && low > err, Some((a.x + delta).clamp(a.x, b.x)))
 }
 
 impl ExpSum {
@@ -194,7 +194,7 @@ impl ExpSum {
             [a.sums[k][convex], a.sums[k + 1][convex], b.sums[k][convex], b.sums[k + 1][convex]];
         let (bound, delta, allowance) =
             lower_bound(u, a.sums[k][concave], b.sums[k][concave], b.x - a.x, tol);
-        [bound, a.x + delta, allowance]
+        [bound, (a.x + delta).clamp(a.x, b.x), allowance]
     }
 
     /// As [`derivative_lower_bound`](Self::derivative_lower_bound), an upper bound: minus the
@@ -210,7 +210,7 @@ impl ExpSum {
         ];
         let (bound, delta, allowance) =
             lower_bound(u, -a.sums[k][convex], -b.sums[k][convex], b.x - a.x, tol);
-        [-bound, a.x + delta, allowance]
+        [-bound, (a.x + delta).clamp(a.x, b.x), allowance]
     }
 
     /// Where to cut a stretch whose ends have opposite signs and whose slope is not yet
