@@ -37,6 +37,12 @@ pub(crate) struct ExpSum {
     coef: Vec<f64>,
     /// `None`: `coef[i]` sits at time `i` (whole periods). `Some`: at `times[i]` (years).
     times: Option<Vec<f64>>,
+    /// The value at r = 0, `Σ c_i`, summed in order.
+    total: f64,
+    /// `Σ |c_i|`, summed in order.
+    size: f64,
+    /// Sign changes of the coefficients (Descartes' bound on all real roots).
+    changes: usize,
 }
 
 /// One side of `x = 0`, each evaluated with its own scaling so that no term overflows.
@@ -69,13 +75,24 @@ struct Point {
 }
 
 impl ExpSum {
+    /// The sum of `coef` at `times`, with the figures every search needs computed once.
+    fn new(coef: Vec<f64>, times: Option<Vec<f64>>) -> Self {
+        let (mut total, mut size) = (0.0_f64, 0.0_f64);
+        for c in &coef {
+            total += c;
+            size += c.abs();
+        }
+        let changes = sign_changes(coef.iter().copied());
+        Self { coef, times, total, size, changes }
+    }
+
     /// Flows at whole periods `0, 1, 2, …`; zeros inside the series are kept.
     ///
     /// Returns `None` when every value is zero.
     pub(crate) fn periods(values: &[f64]) -> Option<Self> {
         let first = values.iter().position(|v| *v != 0.0)?;
         let last = values.iter().rposition(|v| *v != 0.0)?;
-        Some(Self { coef: values[first..=last].to_vec(), times: None })
+        Some(Self::new(values[first..=last].to_vec(), None))
     }
 
     /// As [`years`](Self::years), taking the vectors over.
@@ -94,7 +111,7 @@ impl ExpSum {
         if start != 0.0 {
             times.iter_mut().for_each(|t| *t -= start);
         }
-        Some(Self { coef: amounts, times: Some(times) })
+        Some(Self::new(amounts, Some(times)))
     }
 
     /// Flows at times in years, ascending and distinct; zero amounts are dropped.
@@ -104,7 +121,7 @@ impl ExpSum {
         let (t, c): (Vec<f64>, Vec<f64>) =
             times.iter().zip(amounts).filter(|(_, c)| **c != 0.0).map(|(t, c)| (*t, *c)).unzip();
         let start = *t.first()?;
-        Some(Self { coef: c, times: Some(t.iter().map(|t| t - start).collect()) })
+        Some(Self::new(c, Some(t.iter().map(|t| t - start).collect())))
     }
 
     fn len(&self) -> usize {
@@ -201,7 +218,7 @@ impl ExpSum {
 
     /// Sign changes of the nonzero coefficients (Descartes' bound on all real roots).
     fn coefficient_sign_changes(&self) -> usize {
-        sign_changes(self.coef.iter().copied())
+        self.changes
     }
 
     /// Sign changes of the running sums in the direction that bounds the roots of `half`,
@@ -262,12 +279,7 @@ impl ExpSum {
     fn roots_in(&self, half: Half, start: Option<f64>, out: &mut Vec<f64>) {
         let (lo, hi) = half.bounds();
         // At r = 0 every weight is 1, whichever the half.
-        let at_zero = Point {
-            value: self.coef.iter().sum(),
-            slope: 0.0,
-            curvature: 0.0,
-            magnitude: self.coef.iter().map(|c| c.abs()).sum(),
-        };
+        let at_zero = Point { value: self.total, slope: 0.0, curvature: 0.0, magnitude: self.size };
         let zero_is_root = self.is_zero(at_zero);
         let bound = self.root_bound(half);
 
