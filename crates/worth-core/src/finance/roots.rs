@@ -17,9 +17,13 @@
 //!
 //! A half with no root is skipped, and a half with at most one root and opposite signs at its
 //! ends has exactly one, found by Newton's method kept inside the bracket (bisection whenever
-//! a step would leave it or fails to shrink it). Anything else goes to isolation by Rolle's
-//! theorem: between two roots of `d/dx (e^(x·t_j)·f)` the function is monotone, that derivative
-//! is again a sum of exponentials with one sign change fewer, and the recursion ends at one.
+//! a step would leave it or fails to shrink it). A half with a bound of two or more is cut
+//! into stretches until the count is settled (see [`bounds`]): a stretch is proven free of
+//! roots, or to hold one, from convexity bounds on the value and slope at its ends, and the
+//! root bound and the parity of sign changes settle the rest. Should that take too many cuts
+//! (a tangent root, a root on a cut), the half goes to isolation by Rolle's theorem: between
+//! two roots of `d/dx (e^(x·t_j)·f)` the function is monotone, that derivative is again a sum
+//! of exponentials with one sign change fewer, and the recursion ends at one.
 
 mod bounds;
 
