@@ -12,7 +12,10 @@
 //!
 //! a convex broken line whose minimum is at `a`, at `b` or where the two tangents cross, and
 //! symmetrically for an upper bound. The bound is exact at the ends and off by `O((b − a)²)`
-//! inside, so a few cuts settle a stretch unless the sum nearly touches zero there.
+//! inside, so a few cuts settle a stretch unless the sum nearly touches zero there. Each
+//! part is moreover a sum of exponentials of one sign, so its size is log-convex, which gives
+//! a second, tighter bound where the sum looks exponential (see [`log_dominates`]); a
+//! stretch is settled when either bound proves it.
 //!
 //! The count then follows from the half's root bound `k` (see the module above): with `m`
 //! stretches whose ends have opposite signs, each holds an odd number of roots and every other
