@@ -91,17 +91,18 @@ pub fn xirr(flows: &[Flow], guess: Option<f64>) -> Result<Irr> {
         sorted_copy = copy;
         &sorted_copy[..]
     };
-    let first = sorted[0].date;
+    // Day numbers since 1970 are plain integers (chrono's own date difference goes through
+    // 400-year cycles and costs about as much as the rest of the conversion).
+    let first = sorted[0].date.to_epoch_days();
     let mut years: Vec<f64> = Vec::with_capacity(sorted.len());
     let mut amounts: Vec<f64> = Vec::with_capacity(sorted.len());
     let mut last_day = None;
     for f in sorted {
-        let day = (f.date - first).num_days();
+        let day = f.date.to_epoch_days() - first;
         match amounts.last_mut() {
             Some(a) if last_day == Some(day) => *a += f.amount,
             _ => {
-                #[allow(clippy::cast_precision_loss)] // a day count is far below 2^52
-                years.push(day as f64 / super::npv::DAYS_PER_YEAR);
+                years.push(f64::from(day) / super::npv::DAYS_PER_YEAR);
                 amounts.push(f.amount);
                 last_day = Some(day);
             }

@@ -17,9 +17,15 @@
 //!
 //! A half with no root is skipped, and a half with at most one root and opposite signs at its
 //! ends has exactly one, found by Newton's method kept inside the bracket (bisection whenever
-//! a step would leave it or fails to shrink it). Anything else goes to isolation by Rolle's
-//! theorem: between two roots of `d/dx (e^(x·t_j)·f)` the function is monotone, that derivative
-//! is again a sum of exponentials with one sign change fewer, and the recursion ends at one.
+//! a step would leave it or fails to shrink it). A half with a bound of two or more is cut
+//! into stretches until the count is settled (see [`bounds`]): a stretch is proven free of
+//! roots, or to hold one, from convexity bounds on the value and slope at its ends, and the
+//! root bound and the parity of sign changes settle the rest. Should that take too many cuts
+//! (a tangent root, a root on a cut), the half goes to isolation by Rolle's theorem: between
+//! two roots of `d/dx (e^(x·t_j)·f)` the function is monotone, that derivative is again a sum
+//! of exponentials with one sign change fewer, and the recursion ends at one.
+
+mod bounds;
 
 /// The smallest `x` searched: `1 + r` = machine epsilon, below which `r` rounds to −1.
 pub(crate) const X_MIN: f64 = -36.04365338911715;
@@ -35,6 +41,12 @@ pub(crate) struct ExpSum {
     coef: Vec<f64>,
     /// `None`: `coef[i]` sits at time `i` (whole periods). `Some`: at `times[i]` (years).
     times: Option<Vec<f64>>,
+    /// The value at r = 0, `Σ c_i`, summed in order.
+    total: f64,
+    /// `Σ |c_i|`, summed in order.
+    size: f64,
+    /// Sign changes of the coefficients (Descartes' bound on all real roots).
+    changes: usize,
 }
 
 /// One side of `x = 0`, each evaluated with its own scaling so that no term overflows.
@@ -67,13 +79,24 @@ struct Point {
 }
 
 impl ExpSum {
+    /// The sum of `coef` at `times`, with the figures every search needs computed once.
+    fn new(coef: Vec<f64>, times: Option<Vec<f64>>) -> Self {
+        let (mut total, mut size) = (0.0_f64, 0.0_f64);
+        for c in &coef {
+            total += c;
+            size += c.abs();
+        }
+        let changes = sign_changes(coef.iter().copied());
+        Self { coef, times, total, size, changes }
+    }
+
     /// Flows at whole periods `0, 1, 2, …`; zeros inside the series are kept.
     ///
     /// Returns `None` when every value is zero.
     pub(crate) fn periods(values: &[f64]) -> Option<Self> {
         let first = values.iter().position(|v| *v != 0.0)?;
         let last = values.iter().rposition(|v| *v != 0.0)?;
-        Some(Self { coef: values[first..=last].to_vec(), times: None })
+        Some(Self::new(values[first..=last].to_vec(), None))
     }
 
     /// As [`years`](Self::years), taking the vectors over.
@@ -92,7 +115,7 @@ impl ExpSum {
         if start != 0.0 {
             times.iter_mut().for_each(|t| *t -= start);
         }
-        Some(Self { coef: amounts, times: Some(times) })
+        Some(Self::new(amounts, Some(times)))
     }
 
     /// Flows at times in years, ascending and distinct; zero amounts are dropped.
@@ -102,7 +125,7 @@ impl ExpSum {
         let (t, c): (Vec<f64>, Vec<f64>) =
             times.iter().zip(amounts).filter(|(_, c)| **c != 0.0).map(|(t, c)| (*t, *c)).unzip();
         let start = *t.first()?;
-        Some(Self { coef: c, times: Some(t.iter().map(|t| t - start).collect()) })
+        Some(Self::new(c, Some(t.iter().map(|t| t - start).collect())))
     }
 
     fn len(&self) -> usize {
@@ -199,7 +222,7 @@ impl ExpSum {
 
     /// Sign changes of the nonzero coefficients (Descartes' bound on all real roots).
     fn coefficient_sign_changes(&self) -> usize {
-        sign_changes(self.coef.iter().copied())
+        self.changes
     }
 
     /// Sign changes of the running sums in the direction that bounds the roots of `half`,
@@ -229,6 +252,14 @@ impl ExpSum {
         Some(changes)
     }
 
+    /// A bound on the number of roots inside `half`, counted with multiplicity.
+    fn root_bound(&self, half: Half) -> usize {
+        match self.running_sum_sign_changes(half) {
+            Some(w) => w.min(self.coefficient_sign_changes()),
+            None => self.coefficient_sign_changes(),
+        }
+    }
+
     /// The sum whose roots are the critical points of `e^(x·t_j)·f`, with `j` the last term
     /// of the first run of one sign: its coefficients are `(t_j − t_i)·c_i`, and it has one
     /// sign change fewer.
@@ -252,17 +283,9 @@ impl ExpSum {
     fn roots_in(&self, half: Half, start: Option<f64>, out: &mut Vec<f64>) {
         let (lo, hi) = half.bounds();
         // At r = 0 every weight is 1, whichever the half.
-        let at_zero = Point {
-            value: self.coef.iter().sum(),
-            slope: 0.0,
-            curvature: 0.0,
-            magnitude: self.coef.iter().map(|c| c.abs()).sum(),
-        };
+        let at_zero = Point { value: self.total, slope: 0.0, curvature: 0.0, magnitude: self.size };
         let zero_is_root = self.is_zero(at_zero);
-        let bound = match self.running_sum_sign_changes(half) {
-            Some(w) => w.min(self.coefficient_sign_changes()),
-            None => self.coefficient_sign_changes(),
-        };
+        let bound = self.root_bound(half);
 
         // No root inside the half: at most the one at r = 0.
         if bound == 0 {
@@ -287,7 +310,13 @@ impl ExpSum {
             return;
         }
 
-        // Otherwise isolate: f is monotone between consecutive critical points.
+        // Otherwise first try to settle the half by convexity bounds on a few cuts; Rolle's
+        // isolation below is the fallback, which always decides but costs more evaluations.
+        if !zero_is_root && !rolle_only() && self.isolate_by_bounds(half, bound, start, out) {
+            return;
+        }
+
+        // Isolate by Rolle's theorem: f is monotone between consecutive critical points.
         let mut cuts = vec![lo];
         if let Some(derived) = self.rolle() {
             derived.roots_in(half, start, &mut cuts);
@@ -431,6 +460,20 @@ impl ExpSum {
     }
 }
 
+#[cfg(test)]
+thread_local! {
+    /// Set by tests that compare the convexity bounds with Rolle's isolation alone.
+    static ROLLE_ONLY: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Whether the convexity bounds are switched off (only ever in tests).
+fn rolle_only() -> bool {
+    #[cfg(test)]
+    return ROLLE_ONLY.with(std::cell::Cell::get);
+    #[cfg(not(test))]
+    false
+}
+
 /// Sign changes of a sequence, zeros skipped.
 fn sign_changes(values: impl Iterator<Item = f64>) -> usize {
     let mut changes = 0;
@@ -499,6 +542,57 @@ mod tests {
                 assert_eq!(sign > 0.0, value > 0.0, "{half:?}");
             }
         }
+    }
+
+    /// The roots of `sum` by Rolle's isolation alone, as rates.
+    fn rolle_roots(sum: &ExpSum) -> Vec<f64> {
+        ROLLE_ONLY.with(|r| r.set(true));
+        let roots = all_roots(sum, None);
+        ROLLE_ONLY.with(|r| r.set(false));
+        roots.into_iter().map(f64::exp_m1).collect()
+    }
+
+    /// Series with several sign changes, periodic and dated, from a fixed seed: the
+    /// convexity bounds find the same roots as Rolle's isolation, which they shortcut.
+    #[test]
+    fn the_bounds_find_the_roots_rolle_finds() {
+        use rand_core::{Rng, SeedableRng};
+        let mut rng = rand_pcg::Pcg64Mcg::seed_from_u64(3);
+        #[allow(clippy::cast_precision_loss)] // 53 bits fit f64 exactly
+        let mut unit = move || (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64;
+        let (mut multiple, mut compared) = (0, 0);
+        for case in 0..3_000 {
+            let n = 3 + (case * 7 + 11) % 30;
+            let negative_share = [0.1, 0.3, 0.5][case % 3];
+            let mut t = 0.0;
+            let (mut times, mut amounts) = (Vec::new(), Vec::new());
+            for i in 0..n {
+                let size = 10f64.powf(unit() * 4.0);
+                let sign = if i == 0 || unit() < negative_share { -1.0 } else { 1.0 };
+                times.push(t);
+                amounts.push(sign * size);
+                t += 0.01 + unit() * 0.5;
+            }
+            let sum = if case % 2 == 0 {
+                ExpSum::periods(&amounts)
+            } else {
+                ExpSum::from_years(times, amounts)
+            };
+            let Some(sum) = sum else { continue };
+            if !has_sign_change(&sum) {
+                continue;
+            }
+            let fast: Vec<f64> = all_roots(&sum, None).into_iter().map(f64::exp_m1).collect();
+            let slow = rolle_roots(&sum);
+            assert_eq!(fast.len(), slow.len(), "case {case}: {fast:?} vs {slow:?}");
+            for (a, b) in fast.iter().zip(&slow) {
+                assert!((a - b).abs() <= 1e-9 * (1.0 + b), "case {case}: {fast:?} vs {slow:?}");
+            }
+            compared += 1;
+            multiple += usize::from(fast.len() >= 2);
+        }
+        // The comparison covers many series with several roots, not only easy ones.
+        assert!(compared > 2_500 && multiple > 300, "{compared} compared, {multiple} multiple");
     }
 
     #[test]
