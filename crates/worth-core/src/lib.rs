@@ -21,6 +21,7 @@ macro_rules! choice_enum {
     };
 }
 
+pub mod access;
 pub mod allocation;
 pub mod audit;
 pub mod error;
