@@ -9,7 +9,9 @@
 //! [`Writer`]: one transaction that records each change in the audit log with the record
 //! before and after it, and that leaves the store as it was unless it is committed.
 
+mod accounts;
 mod chargeback;
+mod engine;
 mod error;
 mod ingest;
 pub mod keyfile;
@@ -26,10 +28,12 @@ use std::str::FromStr;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 
+pub use accounts::{ApiToken, NewUser, User};
 pub use chargeback::{
     ChargebackRun, DEFAULT_UNUSED_DAYS, Meter, POOLS, PlatformCost, PoolSource, PriceEntry,
     RunInputs, default_prices, prices_in, sources,
 };
+pub use engine::Loaded;
 pub use error::{Result, StoreError};
 pub use ingest::{
     AppMonthUsers, CostFact, ImportRecord, InventoryEnvironment, InventoryItem, LicenseAssignment,

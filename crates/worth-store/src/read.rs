@@ -400,6 +400,24 @@ impl Store {
         solutions(&mut conn, which).await
     }
 
+    /// A stamp that changes whenever a business record or an import is written, so that a
+    /// cache of computed figures knows when it is stale. Cheap: two lookups of a maximum key.
+    pub async fn data_stamp(&self) -> Result<(i64, i64)> {
+        let row = sqlx::query(
+            "SELECT (SELECT COALESCE(MAX(id), 0) FROM audit_log) AS a, \
+             (SELECT COALESCE(MAX(id), 0) FROM imports) AS i",
+        )
+        .fetch_one(self.pool())
+        .await?;
+        Ok((row.get("a"), row.get("i")))
+    }
+
+    /// One solution by its id, if it exists.
+    pub async fn solution_by_id(&self, id: i64) -> Result<Option<Solution>> {
+        let mut conn = self.pool().acquire().await?;
+        Ok(solutions(&mut conn, Solutions::Id(id)).await?.pop())
+    }
+
     /// One solution by name, within a business unit when the name is not unique.
     pub async fn solution(&self, name: &str, bu: Option<&str>) -> Result<Solution> {
         let mut conn = self.pool().acquire().await?;

@@ -1,78 +1,18 @@
 //! `worth roi`, `worth accuracy` and `worth explain`: the value engine over the store.
 
 use anyhow::Result;
-use chrono::{NaiveDate, Utc};
 use rust_decimal::Decimal;
 use serde::Serialize;
-use worth_core::fx::FxTable;
 use worth_core::period::label;
-use worth_core::rates::RateCard;
 use worth_core::value::accuracy::accuracy;
-use worth_core::value::engine::{Context, SolutionData};
 use worth_core::value::financial::{Column, Financials, round_amount, round_money};
-use worth_core::value::portfolio::{Group, GroupBy, Portfolio, evaluate};
-use worth_core::workspace::WorkspaceSettings;
+use worth_core::value::portfolio::{Group, GroupBy, Portfolio};
 use worth_core::{Currency, Problem};
-use worth_store::{GuidelineVersion, SolutionInputs, Store};
 
 use crate::context::{Globals, say};
 use crate::output::{Table, emit, opt};
 
-/// Everything the engine needs, loaded once from the store.
-pub(crate) struct Loaded {
-    pub(crate) guideline: GuidelineVersion,
-    rates: Vec<RateCard>,
-    fx: FxTable,
-    pub(crate) settings: WorkspaceSettings,
-    inputs: Vec<SolutionInputs>,
-    today: NaiveDate,
-}
-
-impl Loaded {
-    pub(crate) async fn load(store: &Store) -> Result<Self> {
-        let guideline = store.guideline(None).await?;
-        let inputs = store.value_inputs(&guideline.settings, guideline.version).await?;
-        let settings = store.settings().await?;
-        Ok(Self {
-            rates: store.rates().await?,
-            fx: FxTable::new(store.fx_rates().await?),
-            today: settings.as_of.unwrap_or_else(|| Utc::now().date_naive()),
-            settings,
-            guideline,
-            inputs,
-        })
-    }
-
-    pub(crate) fn ctx(&self, explain: bool) -> Context<'_> {
-        Context {
-            guideline: &self.guideline.settings,
-            guideline_version: self.guideline.version,
-            rates: &self.rates,
-            fx: &self.fx,
-            currency: self.settings.currency,
-            today: self.today,
-            explain,
-        }
-    }
-
-    pub(crate) fn inputs(&self) -> &[SolutionInputs] {
-        &self.inputs
-    }
-
-    pub(crate) fn portfolio(&self, explain: bool) -> Portfolio {
-        let data: Vec<SolutionData<'_>> = self
-            .inputs
-            .iter()
-            .map(|i| SolutionData {
-                solution: &i.solution,
-                lines: &i.lines,
-                costs: &i.costs,
-                usage: &i.usage,
-            })
-            .collect();
-        evaluate(&self.ctx(explain), &data)
-    }
-}
+pub(crate) use worth_store::Loaded;
 
 /// How `--by` groups results.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
