@@ -1,3 +1,90 @@
 //! The HTTP API and the web app served by `worth serve`.
 //!
-//! Nothing is here yet: the server arrives with issue #9.
+//! One axum router serves both: the JSON API under `/api` (with its OpenAPI document at
+//! `/api/openapi.json`, generated from the handlers by utoipa) and server-rendered pages
+//! everywhere else. Every route takes a [`auth::Caller`] and checks the role policy of
+//! `worth_core::access` before it reads or writes anything; pages render through minijinja with
+//! auto-escaping, and every response carries the security headers set in [`router`].
+//!
+//! Only this crate knows HTTP. It computes nothing of its own: figures come from the value
+//! engine through `worth_store::Loaded`, exactly as the CLI's.
+
+pub mod api;
+pub mod auth;
+pub mod error;
+pub mod state;
+pub mod web;
+
+use std::net::SocketAddr;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::http::{HeaderName, HeaderValue, header};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+pub use state::{AppState, Settings};
+
+/// The Content-Security-Policy of every response: no script at all, nothing from elsewhere,
+/// never framed.
+pub const CSP: &str = "default-src 'none'; script-src 'none'; style-src 'self'; \
+                       img-src 'self' data:; form-action 'self'; base-uri 'none'; \
+                       frame-ancestors 'none'";
+
+/// The whole application: API, pages and security headers.
+pub fn router(state: AppState) -> Router {
+    let limit = state.settings().max_upload;
+    let header = |name: HeaderName, value: &'static str| {
+        SetResponseHeaderLayer::overriding(name, HeaderValue::from_static(value))
+    };
+    Router::new()
+        .merge(api::routes())
+        .merge(web::routes())
+        .layer(DefaultBodyLimit::max(limit))
+        .layer(middleware::from_fn(log_request))
+        .layer(header(header::CONTENT_SECURITY_POLICY, CSP))
+        .layer(header(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .layer(header(header::X_FRAME_OPTIONS, "DENY"))
+        .layer(header(header::REFERRER_POLICY, "same-origin"))
+        .layer(header(header::CACHE_CONTROL, "no-store"))
+        .with_state(state)
+}
+
+/// Logs each request's method, path, status and time at debug; never its query or body,
+/// which may carry personal data.
+async fn log_request(request: Request, next: Next) -> Response {
+    let method = request.method().clone();
+    let path = request.uri().path().to_owned();
+    let started = std::time::Instant::now();
+    let response = next.run(request).await;
+    tracing::debug!(
+        %method,
+        %path,
+        status = response.status().as_u16(),
+        micros = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
+        "request"
+    );
+    response
+}
+
+/// Serves `state` on `addr` until the process is interrupted; `ready` is told the address
+/// actually bound (port 0 picks a free one).
+pub async fn serve(
+    state: AppState,
+    addr: SocketAddr,
+    ready: impl FnOnce(SocketAddr),
+) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot listen on {addr}: {e}"))?;
+    let bound = listener.local_addr()?;
+    tracing::info!(address = %bound, store = %state.store().location(), "serving");
+    ready(bound);
+    axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+    Ok(())
+}

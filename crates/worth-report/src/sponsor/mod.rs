@@ -442,6 +442,14 @@ pub fn tiles_display(report: &SponsorReport) -> Vec<(String, String)> {
     ]
 }
 
+/// Every chart of the report as (id, title, SVG), in the order the report page shows them,
+/// for pages that embed them (the web app's dashboard).
+pub fn charts_svg(
+    report: &SponsorReport,
+) -> Result<Vec<(&'static str, &'static str, String)>, ReportError> {
+    Ok(charts::all(report)?.into_iter().map(|c| (c.id, c.title, c.svg)).collect())
+}
+
 /// Writes `index.html`, `value-report.xlsx`, `headlines.md` and `report.json` into `dir`
 /// (created when missing) and returns their paths.
 pub fn write_all(report: &SponsorReport, dir: &Path) -> Result<Vec<PathBuf>, ReportError> {

@@ -1,0 +1,193 @@
+//! What every request shares: the store, the templates, the login limiter, and the figures
+//! computed from the store, cached until the store changes.
+//!
+//! Evaluating the portfolio takes a while on a large workspace, and every dashboard would do it
+//! again; instead the engine's inputs are loaded once per [`Store::data_stamp`] (which moves
+//! with every audited write and every import, on any server of a shared database), and each
+//! scope's report is built once from them.
+
+use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{Months, NaiveDate};
+use worth_core::access::Principal;
+use worth_core::period::month_of;
+use worth_core::value::accuracy::accuracy;
+use worth_core::value::portfolio::{GroupBy, Portfolio};
+use worth_report::sponsor::{ReportInput, SponsorReport};
+use worth_store::{Loaded, Store};
+
+use crate::auth::LoginLimiter;
+
+/// How the server runs.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Whether cookies are marked Secure (the server is reached over TLS).
+    pub secure_cookies: bool,
+    /// The largest upload accepted, in bytes.
+    pub max_upload: usize,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self { secure_cookies: false, max_upload: 50 * 1024 * 1024 }
+    }
+}
+
+/// The figures of one scope, built once per store stamp.
+#[derive(Debug)]
+pub struct ScopeFigures {
+    /// The sponsor report of the scope's solutions over the last twelve complete months.
+    pub report: SponsorReport,
+    /// The evaluated solutions of the scope.
+    pub portfolio: Portfolio,
+}
+
+#[derive(Debug, Default)]
+struct Cache {
+    stamp: Option<(i64, i64)>,
+    loaded: Option<Arc<Loaded>>,
+    scopes: HashMap<Option<BTreeSet<String>>, Arc<ScopeFigures>>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    store: Store,
+    settings: Settings,
+    limiter: LoginLimiter,
+    cache: tokio::sync::Mutex<Cache>,
+    templates: minijinja::Environment<'static>,
+    started: std::time::Instant,
+}
+
+/// The state shared by every request.
+#[derive(Debug, Clone)]
+pub struct AppState(Arc<Inner>);
+
+impl AppState {
+    /// A state over `store`.
+    pub fn new(store: Store, settings: Settings) -> Self {
+        Self(Arc::new(Inner {
+            store,
+            settings,
+            limiter: LoginLimiter::new(5, Duration::from_secs(15 * 60)),
+            cache: tokio::sync::Mutex::new(Cache::default()),
+            templates: crate::web::templates(),
+            started: std::time::Instant::now(),
+        }))
+    }
+
+    /// The store.
+    pub fn store(&self) -> &Store {
+        &self.0.store
+    }
+
+    /// The server's settings.
+    pub fn settings(&self) -> &Settings {
+        &self.0.settings
+    }
+
+    /// The limiter of failed logins.
+    pub fn limiter(&self) -> &LoginLimiter {
+        &self.0.limiter
+    }
+
+    /// The page templates.
+    pub fn templates(&self) -> &minijinja::Environment<'static> {
+        &self.0.templates
+    }
+
+    /// The engine's inputs as the store holds them now.
+    pub async fn loaded(&self) -> anyhow::Result<Arc<Loaded>> {
+        let mut cache = self.0.cache.lock().await;
+        self.refresh(&mut cache).await
+    }
+
+    /// The figures of the solutions `principal` may see on dashboards.
+    pub async fn figures(&self, principal: &Principal) -> anyhow::Result<Arc<ScopeFigures>> {
+        let key = (!principal.sees_all()).then(|| principal.business_units.clone());
+        self.figures_of(key).await
+    }
+
+    /// The figures of the solutions of one business unit (`None`: of every unit).
+    pub async fn figures_of(
+        &self,
+        units: Option<BTreeSet<String>>,
+    ) -> anyhow::Result<Arc<ScopeFigures>> {
+        let mut cache = self.0.cache.lock().await;
+        let loaded = self.refresh(&mut cache).await?;
+        if let Some(f) = cache.scopes.get(&units) {
+            return Ok(f.clone());
+        }
+        let scoped = match &units {
+            None => loaded,
+            Some(keys) => {
+                let mut l = (*loaded).clone();
+                l.inputs.retain(|i| keys.contains(&i.solution.business_unit.trim().to_lowercase()));
+                Arc::new(l)
+            }
+        };
+        // The evaluation is CPU work of up to seconds: off the async threads.
+        let figures = tokio::task::spawn_blocking(move || build_figures(&scoped)).await?;
+        let figures = Arc::new(figures);
+        cache.scopes.insert(units, figures.clone());
+        Ok(figures)
+    }
+
+    async fn refresh(&self, cache: &mut Cache) -> anyhow::Result<Arc<Loaded>> {
+        let stamp = self.0.store.data_stamp().await?;
+        if cache.stamp != Some(stamp) || cache.loaded.is_none() {
+            let loaded = Arc::new(Loaded::load(&self.0.store).await?);
+            *cache = Cache { stamp: Some(stamp), loaded: Some(loaded), scopes: HashMap::new() };
+        }
+        Ok(cache.loaded.clone().expect("set above"))
+    }
+
+    /// How long the server has been up, for the health check.
+    pub fn uptime_seconds(&self) -> u64 {
+        self.0.started.elapsed().as_secs()
+    }
+}
+
+/// The twelve complete months before the evaluation day: the dashboard's period.
+pub fn dashboard_period(today: NaiveDate) -> (NaiveDate, NaiveDate) {
+    let this = month_of(today);
+    let to = this.checked_sub_months(Months::new(1)).unwrap_or(this);
+    let from = to.checked_sub_months(Months::new(11)).unwrap_or(to);
+    (from, to)
+}
+
+fn build_figures(loaded: &Loaded) -> ScopeFigures {
+    let ctx = loaded.ctx(false);
+    let portfolio = loaded.portfolio(false);
+    let data = loaded.data();
+    let by_business_unit = portfolio.group(&ctx, GroupBy::BusinessUnit);
+    let by_category = portfolio.group(&ctx, GroupBy::Category);
+    let accuracy = accuracy(&ctx, &portfolio);
+    let (from, to) = dashboard_period(loaded.today);
+    let report = SponsorReport::build(&ReportInput {
+        ctx: &ctx,
+        data: &data,
+        portfolio: &portfolio,
+        by_business_unit: &by_business_unit,
+        by_category: &by_category,
+        accuracy: &accuracy,
+        settings: &loaded.settings,
+        from,
+        to,
+    });
+    ScopeFigures { report, portfolio }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::dashboard_period;
+
+    #[test]
+    fn the_dashboard_shows_the_twelve_complete_months_before_today() {
+        let d = |s: &str| s.parse::<chrono::NaiveDate>().unwrap();
+        assert_eq!(dashboard_period(d("2025-10-15")), (d("2024-10-01"), d("2025-09-01")));
+        assert_eq!(dashboard_period(d("2025-01-01")), (d("2024-01-01"), d("2024-12-01")));
+    }
+}

@@ -1,0 +1,665 @@
+//! The handlers of the pages: each checks the caller's role and scope, gathers what the page
+//! shows through the same functions as the API, and renders one template.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum_extra::extract::CookieJar;
+use axum_extra::extract::cookie::{Cookie, SameSite};
+use chrono::Utc;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use strum::VariantNames;
+use worth_core::access::Action;
+use worth_core::value::models::CATALOGUE;
+use worth_core::value::portfolio::evaluate;
+use worth_report::sponsor::format::money;
+use worth_report::sponsor::{charts_svg, render_html, render_xlsx, tiles_display};
+
+use super::{ClientAddr, Frame, PageCaller};
+use crate::api::solutions::{
+    NewSolutionIn, NewValueLineIn, SolutionFilter, explain_tree, new_solution, new_value_line,
+    solution_for, visible,
+};
+use crate::api::tokens::{
+    NewTokenIn, NewUserIn, create_token as make_token, create_user as make_user,
+    revoke_token as drop_token,
+};
+use crate::auth::{SESSION_COOKIE, SESSION_HOURS, digest, secret, verify_password};
+use crate::error::{Failure, PageResult};
+use crate::state::{AppState, ScopeFigures};
+
+fn render(state: &AppState, name: &str, ctx: serde_json::Value) -> PageResult<Html<String>> {
+    let page = state
+        .templates()
+        .get_template(name)
+        .and_then(|t| t.render(minijinja::Value::from(minijinja::value::Serde(&ctx))))
+        .map_err(|e| Failure::Internal(anyhow::anyhow!("template {name}: {e}")))?;
+    Ok(Html(page))
+}
+
+/// The login form.
+#[derive(Debug, Deserialize)]
+pub(crate) struct LoginForm {
+    name: String,
+    password: String,
+}
+
+pub(crate) async fn login_form(State(state): State<AppState>) -> PageResult<Html<String>> {
+    render(&state, "login.html", json!({"message": None::<String>}))
+}
+
+pub(crate) async fn login(
+    State(state): State<AppState>,
+    ClientAddr(addr): ClientAddr,
+    jar: CookieJar,
+    Form(form): Form<LoginForm>,
+) -> PageResult<Response> {
+    let user_key = format!("user:{}", form.name.trim().to_lowercase());
+    let addr_key = addr.map(|a| format!("addr:{a}"));
+    let limiter = state.limiter();
+    if !limiter.allows(&user_key) || addr_key.as_deref().is_some_and(|k| !limiter.allows(k)) {
+        return Err(Failure::TooManyRequests.into());
+    }
+    let found = state.store().login_user(&form.name).await?;
+    let password = form.password;
+    // The hash is checked even for an unknown user, so timing does not tell which names exist.
+    let (user, hash) = match found {
+        Some((u, h)) => (Some(u), h),
+        None => (None, dummy_hash().to_owned()),
+    };
+    let ok = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
+        .await
+        .map_err(anyhow::Error::from)?;
+    let Some(user) = user.filter(|_| ok) else {
+        limiter.failed(&user_key);
+        if let Some(k) = &addr_key {
+            limiter.failed(k);
+        }
+        tracing::warn!("failed login");
+        let page =
+            render(&state, "login.html", json!({"message": "The name or the password is wrong."}))?;
+        return Ok((axum::http::StatusCode::UNAUTHORIZED, page).into_response());
+    };
+    limiter.succeeded(&user_key);
+    let id = secret();
+    let expires = Utc::now() + chrono::Duration::hours(SESSION_HOURS);
+    state.store().open_session(&digest(&id), user.id, &secret(), expires).await?;
+    tracing::info!(user = %user.name, "logged in");
+    let cookie = Cookie::build((SESSION_COOKIE, id))
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(state.settings().secure_cookies)
+        .path("/")
+        .build();
+    Ok((jar.add(cookie), Redirect::to("/")).into_response())
+}
+
+/// An argon2id hash of a random password nobody knows, verified when the user is unknown.
+fn dummy_hash() -> &'static str {
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HASH.get_or_init(|| crate::auth::hash_password(&secret()).unwrap_or_default())
+}
+
+/// A form that carries only its CSRF token.
+#[derive(Debug, Deserialize)]
+pub(crate) struct CsrfForm {
+    csrf: String,
+}
+
+pub(crate) async fn logout(
+    State(state): State<AppState>,
+    PageCaller(caller): PageCaller,
+    jar: CookieJar,
+    Form(form): Form<CsrfForm>,
+) -> PageResult<Response> {
+    caller.check_csrf(Some(&form.csrf))?;
+    if let Some(c) = jar.get(SESSION_COOKIE) {
+        state.store().close_session(&digest(c.value())).await?;
+    }
+    let jar = jar.remove(Cookie::build(SESSION_COOKIE).path("/"));
+    Ok((jar, Redirect::to("/login")).into_response())
+}
+
+/// The dashboard's view of a scope's figures.
+#[derive(Debug, Serialize)]
+struct DashboardView {
+    title: String,
+    period: String,
+    tiles: Vec<(String, String)>,
+    charts: Vec<(&'static str, &'static str, String)>,
+    units: Vec<UnitRow>,
+    top: Vec<TopRow>,
+}
+
+#[derive(Debug, Serialize)]
+struct UnitRow {
+    name: String,
+    solutions: usize,
+    value_realized: String,
+    npv: String,
+    roi: String,
+}
+
+#[derive(Debug, Serialize)]
+struct TopRow {
+    id: i64,
+    name: String,
+    business_unit: String,
+    npv: String,
+    link: bool,
+}
+
+fn dashboard_view(
+    title: String,
+    f: &ScopeFigures,
+    caller: &crate::auth::Caller,
+) -> Result<DashboardView, Failure> {
+    let r = &f.report;
+    let (cur, loc) = (r.currency.as_str(), r.locale.as_str());
+    let pct = |v: Option<Decimal>| v.map_or_else(|| "n/a".into(), |v| format!("{v}%"));
+    let charts = charts_svg(r).map_err(|e| Failure::Internal(e.into()))?;
+    let mut top: Vec<_> = r.solutions.iter().collect();
+    top.sort_by(|a, b| b.npv.cmp(&a.npv).then_with(|| a.name.cmp(&b.name)));
+    let ids: BTreeMap<i64, (&str, Option<&str>)> = f
+        .portfolio
+        .solutions
+        .iter()
+        .map(|s| (s.id, (s.business_unit.as_str(), s.owner.as_deref())))
+        .collect();
+    Ok(DashboardView {
+        title,
+        period: r.period.label.clone(),
+        tiles: tiles_display(r),
+        charts,
+        units: r
+            .business_units
+            .iter()
+            .map(|g| UnitRow {
+                name: g.key.clone(),
+                solutions: g.solutions,
+                value_realized: money(g.value_realized, cur, loc),
+                npv: g.npv.map_or_else(|| "n/a".into(), |v| money(v, cur, loc)),
+                roi: pct(g.roi_percent),
+            })
+            .collect(),
+        top: top
+            .into_iter()
+            .take(10)
+            .map(|s| TopRow {
+                id: s.id,
+                name: s.name.clone(),
+                business_unit: s.business_unit.clone(),
+                npv: money(s.npv, cur, loc),
+                link: ids.get(&s.id).is_some_and(|(bu, owner)| {
+                    caller.principal.may_on_solution(Action::ReadSolutions, bu, *owner)
+                }),
+            })
+            .collect(),
+    })
+}
+
+pub(crate) async fn dashboard(
+    State(state): State<AppState>,
+    PageCaller(caller): PageCaller,
+) -> PageResult<Html<String>> {
+    caller.require(Action::ReadDashboard)?;
+    let figures = state.figures(&caller.principal).await?;
+    let title = if caller.principal.sees_all() {
+        "Portfolio".to_owned()
+    } else {
+        caller.user.business_units.join(", ")
+    };
+    let view = dashboard_view(title, &figures, &caller)?;
+    render(&state, "dashboard.html", json!({"frame": Frame::of(&caller), "view": view}))
+}
+
+pub(crate) async fn business_unit(
+    State(state): State<AppState>,
+    PageCaller(caller): PageCaller,
+    Path(name): Path<String>,
+) -> PageResult<Html<String>> {
+    caller.require(Action::ReadDashboard)?;
+    let units = state.store().business_units().await?;
+    let unit = units
+        .iter()
+        .find(|u| u.name.eq_ignore_ascii_case(name.trim()))
+        .filter(|u| caller.principal.in_unit(&u.name));
+    let Some(unit) = unit else {
+        tracing::warn!(user = %caller.user.name, "refused: a business unit outside the caller's scope");
+        return Err(Failure::NotFound(format!("no business unit '{}'", name.trim())).into());
+    };
+    let scope = BTreeSet::from([unit.name.trim().to_lowercase()]);
+    let figures = state.figures_of(Some(scope)).await?;
+    let view = dashboard_view(unit.name.clone(), &figures, &caller)?;
+    render(&state, "dashboard.html", json!({"frame": Frame::of(&caller), "view": view}))
+}
+
+pub(crate) async fn solutions(
+    State(state): State<AppState>,
+    PageCaller(caller): PageCaller,
+    Query(filter): Query<SolutionFilter>,
+) -> PageResult<Html<String>> {
+    let list = visible(&state, &caller, &filter).await?;
+    let rows: Vec<_> = list.iter().map(crate::api::SolutionOut::from).collect();
+    let may_add = caller.principal.may(Action::WriteSolution);
+    render(
+        &state,
+        "solutions.html",
+        json!({"frame": Frame::of(&caller), "rows": rows, "may_add": may_add, "q": filter_q(&filter)}),
+    )
+}
+
+fn filter_q(f: &SolutionFilter) -> String {
+    f.q.clone().unwrap_or_default()
+}
+
+async fn form_choices(
+    state: &AppState,
+    caller: &crate::auth::Caller,
+) -> PageResult<serde_json::Value> {
+    let units: Vec<String> = state
+        .store()
+        .business_units()
+        .await?
+        .into_iter()
+        .map(|u| u.name)
+        .filter(|u| caller.principal.in_unit(u))
+        .collect();
+    Ok(
+        json!({"units": units, "kinds": worth_core::solution::SolutionKind::VARIANTS, "criticalities": worth_core::solution::Criticality::VARIANTS, "env_types": worth_core::solution::EnvironmentType::VARIANTS}),
+    )
+}
+
+pub(crate) async fn new_solution_page(
+    state: &AppState,
+    caller: &crate::auth::Caller,
+    message: Option<String>,
+) -> PageResult<Html<String>> {
+    caller.require(Action::WriteSolution)?;
+    let choices = form_choices(state, caller).await?;
+    render(
+        state,
+        "solution_new.html",
+        json!({"frame": Frame::of(caller), "choices": choices, "message": message}),
+    )
+}
+
+pub(crate) async fn new_solution_form(
+    State(state): State<AppState>,
+    PageCaller(caller): PageCaller,
+) -> PageResult<Html<String>> {
+    new_solution_page(&state, &caller, None).await
+}
+
+/// The registration form.
+#[derive(Debug, Deserialize)]
+pub(crate) struct SolutionForm {
+    csrf: String,
+    name: String,
+    kind: String,
+    business_unit: String,
+    #[serde(default)]
+    owner: String,
+    #[serde(default)]
+    criticality: String,
+    #[serde(default)]
+    environment: String,
+    #[serde(default)]
+    environment_type: String,
+}
+
+pub(crate) async fn create_solution(
+    State(state): State<AppState>,
+    PageCaller(caller): PageCaller,
+    Form(form): Form<SolutionForm>,
+) -> PageResult<Response> {
+    caller.check_csrf(Some(&form.csrf))?;
+    let input = NewSolutionIn {
+        name: form.name,
+        kind: form.kind,
+        business_unit: form.business_unit,
+        owner: Some(form.owner),
+        criticality: Some(form.criticality),
+        environment: Some(form.environment),
+        environment_type: Some(form.environment_type),
+        platform: None,
+        external_ids: Vec::new(),
+        stage: None,
+    };
+    let mut w = state.store().write(&caller.user.name).await?;
+    let result = match new_solution(&caller, input, w.today()) {
+        Ok(new) => w.add_solution(&new).await.map_err(Failure::from),
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(s) => {
+            w.commit().await?;
+            Ok(Redirect::to(&format!("/solutions/{}", s.id)).into_response())
+        }
+        Err(Failure::BadRequest(m) | Failure::Conflict(m)) => {
+            Ok(new_solution_page(&state, &caller, Some(m)).await?.into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Debug, Serialize)]
+struct LineRow {
+    name: String,
+    category: String,
+    model: String,
+    evidence: String,
+    estimated: String,
+    realized: String,
+    frozen: bool,
+}
+
+pub(crate) async fn solution(
+    State(state): State<AppState>,
+    PageCaller(caller): PageCaller,
+    Path(id): Path<i64>,
+) -> PageResult<Html<String>> {
+    let s = solution_for(&state, &caller, id, Action::ReadSolutions).await?;
+    let loaded = state.loaded().await?;
+    let (cur, loc) =
+        (loaded.settings.currency.code().to_owned(), loaded.settings.locale.to_string());
+    let data: Vec<_> = loaded.data().into_iter().filter(|d| d.solution.id == s.id).collect();
+    let p = evaluate(&loaded.ctx(false), &data);
+    let value = p.solutions.first();
+    let (from, to) = crate::state::dashboard_period(loaded.today);
+    let to_end = to.checked_add_months(chrono::Months::new(1)).unwrap_or(to);
+    let stored = state.store().value_lines(Some(s.id)).await?;
+    let lines: Vec<LineRow> = value
+        .map(|v| {
+            v.lines
+                .iter()
+                .map(|l| LineRow {
+                    name: l.name.clone(),
+                    category: l.category.to_string(),
+                    model: l.model.to_owned(),
+                    evidence: l.evidence.to_string(),
+                    estimated: money(l.estimated_between(from, to_end), &cur, &loc),
+                    realized: money(l.realized_between(from, to_end), &cur, &loc),
+                    frozen: stored.iter().any(|x| x.id == l.line_id && x.frozen.is_some()),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let figures = value.map(|v| crate::api::roi_row(v.name.clone(), 1, &v.financials, p.currency));
+    let costs: Vec<(String, String, String)> = state
+        .store()
+        .cost_lines()
+        .await?
+        .into_iter()
+        .filter(|c| c.solution_id == s.id)
+        .map(|c| {
+            (
+                c.item,
+                c.kind.to_string(),
+                format!("{} {}", c.amount.amount, c.amount.currency.code()),
+            )
+        })
+        .collect();
+    let explain = match explain_tree(&state, s.id).await {
+        Ok(tree) => Some(tree),
+        Err(Failure::NotFound(_)) => None,
+        Err(e) => return Err(e.into()),
+    };
+    let may_assess = crate::api::solutions::permits(&caller, Action::WriteSolution, &s);
+    render(
+        &state,
+        "solution.html",
+        json!({"frame": Frame::of(&caller), "s": crate::api::SolutionOut::from(&s), "period": format!("{} to {}", worth_core::period::label(from), worth_core::period::label(to)), "lines": lines, "figures": figures, "costs": costs, "explain": explain, "may_assess": may_assess, "currency": cur}),
+    )
+}
+
+async fn assess_page(
+    state: &AppState,
+    caller: &crate::auth::Caller,
+    id: i64,
+    message: Option<String>,
+) -> PageResult<Html<String>> {
+    let s = solution_for(state, caller, id, Action::WriteSolution).await?;
+    let models: Vec<_> =
+        CATALOGUE.iter().map(|(n, f, p)| json!({"name": n, "formula": f, "params": p})).collect();
+    render(
+        state,
+        "assess.html",
+        json!({"frame": Frame::of(caller), "s": crate::api::SolutionOut::from(&s), "models": models, "categories": worth_core::value::Category::VARIANTS, "evidence": worth_core::value::EvidenceGrade::VARIANTS, "message": message}),
+    )
+}
+
+pub(crate) async fn assess_form(
+    State(state): State<AppState>,
+    PageCaller(caller): PageCaller,
+    Path(id): Path<i64>,
+) -> PageResult<Html<String>> {
+    assess_page(&state, &caller, id, None).await
+}
+
+/// The value assessment form: parameters one `key=value` a line.
+#[derive(Debug, Deserialize)]
+pub(crate) struct AssessForm {
+    csrf: String,
+    name: String,
+    category: String,
+    model: String,
+    #[serde(default)]
+    params: String,
+    #[serde(default)]
+    evidence: String,
+    #[serde(default)]
+    attribution: String,
+    #[serde(default)]
+    start: String,
+}
+
+pub(crate) async fn assess(
+    State(state): State<AppState>,
+    PageCaller(caller): PageCaller,
+    Path(id): Path<i64>,
+    Form(form): Form<AssessForm>,
+) -> PageResult<Response> {
+    caller.check_csrf(Some(&form.csrf))?;
+    let s = solution_for(&state, &caller, id, Action::WriteSolution).await?;
+    let mut params = BTreeMap::new();
+    for line in form.params.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        let Some((k, v)) = line.split_once('=') else {
+            let m = format!("'{line}' is not key=value");
+            return Ok(assess_page(&state, &caller, id, Some(m)).await?.into_response());
+        };
+        if params.insert(k.trim().to_owned(), v.trim().to_owned()).is_some() {
+            let m = format!("'{}' is given twice: give it once", k.trim());
+            return Ok(assess_page(&state, &caller, id, Some(m)).await?.into_response());
+        }
+    }
+    let input = NewValueLineIn {
+        name: form.name,
+        category: form.category,
+        model: form.model,
+        params,
+        evidence: Some(form.evidence),
+        attribution: Some(form.attribution),
+        start: Some(form.start),
+        horizon_months: None,
+        currency: None,
+    };
+    let mut w = state.store().write(&caller.user.name).await?;
+    let result = match new_value_line(&state, input, w.today()).await {
+        Ok(new) => {
+            w.add_value_line(&s.name, Some(&s.business_unit), &new).await.map_err(Failure::from)
+        }
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(_) => {
+            w.commit().await?;
+            Ok(Redirect::to(&format!("/solutions/{id}")).into_response())
+        }
+        Err(Failure::BadRequest(m) | Failure::Conflict(m)) => {
+            Ok(assess_page(&state, &caller, id, Some(m)).await?.into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn users_page(
+    state: &AppState,
+    caller: &crate::auth::Caller,
+    message: Option<String>,
+) -> PageResult<Html<String>> {
+    caller.require(Action::Admin)?;
+    let users = state.store().users().await?;
+    let choices = form_choices(state, caller).await?;
+    render(
+        state,
+        "users.html",
+        json!({"frame": Frame::of(caller), "users": users, "choices": choices, "message": message, "roles": worth_core::access::Role::VARIANTS}),
+    )
+}
+
+pub(crate) async fn users(
+    State(state): State<AppState>,
+    PageCaller(caller): PageCaller,
+) -> PageResult<Html<String>> {
+    users_page(&state, &caller, None).await
+}
+
+/// The form that creates a user.
+#[derive(Debug, Deserialize)]
+pub(crate) struct UserForm {
+    csrf: String,
+    name: String,
+    password: String,
+    role: String,
+    #[serde(default)]
+    person: String,
+    #[serde(default)]
+    business_unit: String,
+}
+
+pub(crate) async fn create_user(
+    State(state): State<AppState>,
+    PageCaller(caller): PageCaller,
+    Form(form): Form<UserForm>,
+) -> PageResult<Response> {
+    caller.check_csrf(Some(&form.csrf))?;
+    let input = NewUserIn {
+        name: form.name,
+        password: form.password,
+        role: form.role,
+        person: Some(form.person),
+        business_units: Some(form.business_unit)
+            .filter(|b| !b.trim().is_empty())
+            .into_iter()
+            .collect(),
+    };
+    match make_user(&state, &caller, input).await {
+        Ok(_) => Ok(Redirect::to("/users").into_response()),
+        Err(Failure::BadRequest(m) | Failure::Conflict(m)) => {
+            Ok(users_page(&state, &caller, Some(m)).await?.into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn tokens_page(
+    state: &AppState,
+    caller: &crate::auth::Caller,
+    created: Option<String>,
+    message: Option<String>,
+) -> PageResult<Html<String>> {
+    caller.require(Action::OwnTokens)?;
+    let tokens = state.store().tokens(Some(&caller.user.name)).await?;
+    let roles: Vec<&str> = worth_core::access::Role::VARIANTS
+        .iter()
+        .copied()
+        .filter(|r| r.parse().is_ok_and(|r| caller.principal.may_grant(r)))
+        .collect();
+    render(
+        state,
+        "tokens.html",
+        json!({"frame": Frame::of(caller), "tokens": tokens, "roles": roles, "created": created, "message": message}),
+    )
+}
+
+pub(crate) async fn tokens(
+    State(state): State<AppState>,
+    PageCaller(caller): PageCaller,
+) -> PageResult<Html<String>> {
+    tokens_page(&state, &caller, None, None).await
+}
+
+/// The form that creates a token.
+#[derive(Debug, Deserialize)]
+pub(crate) struct TokenForm {
+    csrf: String,
+    name: String,
+    #[serde(default)]
+    role: String,
+}
+
+pub(crate) async fn create_token(
+    State(state): State<AppState>,
+    PageCaller(caller): PageCaller,
+    Form(form): Form<TokenForm>,
+) -> PageResult<Html<String>> {
+    caller.check_csrf(Some(&form.csrf))?;
+    match make_token(&state, &caller, NewTokenIn { name: form.name, role: Some(form.role) }).await {
+        Ok(created) => {
+            let token = serde_json::to_value(&created)
+                .ok()
+                .and_then(|v| v.get("token").and_then(|t| t.as_str().map(str::to_owned)));
+            tokens_page(&state, &caller, token, None).await
+        }
+        Err(Failure::BadRequest(m) | Failure::Conflict(m) | Failure::Forbidden(m)) => {
+            tokens_page(&state, &caller, None, Some(m)).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub(crate) async fn revoke_token(
+    State(state): State<AppState>,
+    PageCaller(caller): PageCaller,
+    Path(id): Path<i64>,
+    Form(form): Form<CsrfForm>,
+) -> PageResult<Redirect> {
+    caller.check_csrf(Some(&form.csrf))?;
+    drop_token(&state, &caller, id).await?;
+    Ok(Redirect::to("/tokens"))
+}
+
+pub(crate) async fn report_html(
+    State(state): State<AppState>,
+    PageCaller(caller): PageCaller,
+) -> PageResult<Html<String>> {
+    caller.require(Action::ReadReport)?;
+    let figures = state.figures(&caller.principal).await?;
+    Ok(Html(render_html(&figures.report).map_err(|e| Failure::Internal(e.into()))?))
+}
+
+pub(crate) async fn report_xlsx(
+    State(state): State<AppState>,
+    PageCaller(caller): PageCaller,
+) -> PageResult<Response> {
+    caller.require(Action::ReadReport)?;
+    let figures = state.figures(&caller.principal).await?;
+    let bytes = render_xlsx(&figures.report).map_err(|e| Failure::Internal(e.into()))?;
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            ),
+            (header::CONTENT_DISPOSITION, "attachment; filename=\"value-report.xlsx\""),
+        ],
+        bytes,
+    )
+        .into_response())
+}
