@@ -100,6 +100,11 @@ enum Command {
     Tool(commands::program::other::ToolCommand),
     /// A solution owner's check of realized value after go-live.
     Checkin(commands::program::other::CheckinArgs),
+    /// The web app and the HTTP API (default http://127.0.0.1:8080/).
+    Serve(commands::serve::ServeArgs),
+    /// Accounts of the web app and the API; the first admin comes from here.
+    #[command(subcommand)]
+    User(commands::serve::UserCommand),
 }
 
 fn main() -> ExitCode {
@@ -165,6 +170,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Command::Checkin(args) => commands::program::other::checkin(&g, args).await,
             Command::Chargeback(cmd) => commands::chargeback::run(&g, cmd).await,
             Command::Licenses(args) => commands::licenses::run(&g, args).await,
+            Command::Serve(args) => commands::serve::serve(&g, args).await,
+            Command::User(cmd) => commands::serve::user(&g, cmd).await,
             Command::Calc(_) => unreachable!("calc runs without a store"),
         }?;
         Ok(ExitCode::SUCCESS)

@@ -14,6 +14,7 @@ pub(crate) mod licenses;
 pub(crate) mod program;
 pub(crate) mod rate;
 pub(crate) mod report;
+pub(crate) mod serve;
 pub(crate) mod simulate;
 pub(crate) mod solution;
 pub(crate) mod value;
