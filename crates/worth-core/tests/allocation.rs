@@ -211,6 +211,21 @@ fn aggregating_before_or_after_gives_the_same_lines() {
     let by_target: Decimal = t.values().copied().sum();
     assert_eq!(by_target, dec!(16.50));
     assert_eq!(a.totals, vec![m(by_target)]);
+
+    // Filtering before or after aggregating: a rule that takes only `db` gives the same lines
+    // over the fine and the coarse records, and over the fine records filtered first (less
+    // the vm records, which it leaves Unallocated).
+    let mut db_only = by_tag("db by bu", "business_unit", &[]);
+    db_only.filter.service = Some("db".into());
+    let rules = [db_only];
+    let a = allocate(&fine, &rules, &Drivers::new(), &[], View::Billed).unwrap();
+    let b = allocate(&coarse, &rules, &Drivers::new(), &[], View::Billed).unwrap();
+    assert_eq!(strip(a.clone()), strip(b));
+    let first: Vec<CostRecord> = fine.iter().filter(|r| r.service == "db").cloned().collect();
+    let c = allocate(&first, &rules, &Drivers::new(), &[], View::Billed).unwrap();
+    let without_vm =
+        |a: Allocation| strip(a).into_iter().filter(|l| l.0 != UNALLOCATED || l.2 != m(dec!(3.30)));
+    assert_eq!(without_vm(a).collect::<Vec<_>>(), strip(c));
 }
 
 #[test]

@@ -31,18 +31,14 @@ choice_enum! {
 
 choice_enum! {
     /// What a rule's targets are.
+    #[derive(Default)]
     Level {
         /// Business units: the rule names them, and drivers count per business unit.
+        #[default]
         BusinessUnit,
         /// Solutions: the rule names them (`Solution` or `Business unit / Solution`), drivers
         /// count per solution, and each line names the solution and its business unit.
         Solution,
-    }
-}
-
-impl Default for Level {
-    fn default() -> Self {
-        Self::BusinessUnit
     }
 }
 
