@@ -43,6 +43,16 @@ fn by_tag(name: &str, key: &str, aliases: &[&str]) -> Rule {
     }
 }
 
+/// A rule that takes the records of one pool.
+fn of_pool(name: &str, pool: &str, level: Level, method: Method) -> Rule {
+    Rule {
+        name: name.into(),
+        level,
+        filter: PoolFilter { pool: Some(pool.into()), ..PoolFilter::default() },
+        method,
+    }
+}
+
 fn totals_by_target(a: &Allocation) -> BTreeMap<String, Decimal> {
     let mut t = BTreeMap::new();
     for l in &a.lines {
@@ -118,12 +128,8 @@ fn proportional_even_and_fixed_rules_share_the_pool_exactly() {
         record("pay-as-you-go", "meter", &[], dec!(10.00)),
         record("cloud", "vm", &[], dec!(7.00)),
     ];
-    let rule = |name: &str, pool: &str, method: Method| Rule {
-        name: name.into(),
-        level: Level::BusinessUnit,
-        filter: PoolFilter { pool: Some(pool.into()), ..PoolFilter::default() },
-        method,
-    };
+    let rule =
+        |name: &str, pool: &str, method: Method| of_pool(name, pool, Level::BusinessUnit, method);
     let rules = vec![
         rule(
             "coe by users",
@@ -358,12 +364,8 @@ fn solutions_as_targets_split_the_pool_to_the_cent_and_name_their_business_unit(
         .into(),
         ..Targets::default()
     };
-    let rule = |name: &str, pool: &str, method: Method| Rule {
-        name: name.into(),
-        level: Level::Solution,
-        filter: PoolFilter { pool: Some(pool.into()), ..PoolFilter::default() },
-        method,
-    };
+    let rule =
+        |name: &str, pool: &str, method: Method| of_pool(name, pool, Level::Solution, method);
     let rules = vec![
         rule(
             "coe by app users",
