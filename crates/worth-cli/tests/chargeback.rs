@@ -124,18 +124,18 @@ fn the_platform_team_cost_is_shared_and_the_statement_is_a_workbook() {
     // 1000.01 × 50% = 500.005, × 30% = 300.003, × 20% = 200.002: floors 500.00, 300.00,
     // 200.00 leave one cent, which goes to the largest remainder, Finance's .005.
     let csv = ws.ok(&["chargeback", "statement", "all", "--format", "csv"]);
-    assert!(csv.contains("Finance,platform-team,team,usage,,50,50%,2,USD,500.01,"), "{csv}");
-    assert!(csv.contains("Sales,platform-team,team,usage,,30,30%,2,USD,300.00,"), "{csv}");
-    assert!(csv.contains("Ops,platform-team,team,usage,,20,20%,2,USD,200.00,"), "{csv}");
-    assert!(csv.contains("total,,,,,,,,USD,1000.01,"), "{csv}");
+    assert!(csv.contains("Finance,,platform-team,team,usage,,50,50%,2,USD,500.01,"), "{csv}");
+    assert!(csv.contains("Sales,,platform-team,team,usage,,30,30%,2,USD,300.00,"), "{csv}");
+    assert!(csv.contains("Ops,,platform-team,team,usage,,20,20%,2,USD,200.00,"), "{csv}");
+    assert!(csv.contains("total,,,,,,,,,USD,1000.01,"), "{csv}");
 
     let out = ws.path().join("finance.xlsx");
     ws.ok(&["chargeback", "statement", "finance", "--xlsx", out.to_str().unwrap()]);
     let mut book: Xlsx<_> = open_workbook(&out).unwrap();
     let sheet = book.worksheet_range("Statement").unwrap();
-    assert_eq!(sheet.get_value((0, 9)).unwrap().to_string(), "amount");
+    assert_eq!(sheet.get_value((0, 10)).unwrap().to_string(), "amount");
     assert_eq!(sheet.get_value((1, 0)).unwrap().to_string(), "Finance");
-    assert_eq!(sheet.get_value((1, 9)).unwrap(), &calamine::Data::Float(500.01));
+    assert_eq!(sheet.get_value((1, 10)).unwrap(), &calamine::Data::Float(500.01));
 
     // Unit economics: Finance's 500.01 over its 3 solutions is 166.67 (500.01 ÷ 3 = 166.67
     // exactly); no usage was imported, so there is no cost per active user or run.
@@ -162,6 +162,81 @@ fn the_platform_team_cost_is_shared_and_the_statement_is_a_workbook() {
     // The audit log names every change.
     let audit = ws.json(&["audit", "--entity", "chargeback-run"]);
     assert_eq!(audit[0]["after"]["billed"][0]["amount"], "1000.01");
+}
+
+#[test]
+fn solutions_are_targets_and_a_statement_converts_to_the_workspace_currency_to_the_cent() {
+    let ws = Workspace::new();
+    for bu in ["Finance", "Sales"] {
+        ws.ok(&["bu", "add", bu]);
+    }
+    for (name, bu) in [("Invoices", "Finance"), ("Quotes", "Sales"), ("Leads", "Sales")] {
+        ws.ok(&["solution", "add", name, "--bu", bu, "--kind", "canvas-app", "--on", "2026-01-10"]);
+    }
+    ws.ok(&["chargeback", "platform-cost", "set", "CoE", "10.00", "--month", "2026-03"]);
+    ws.ok(&[
+        "chargeback",
+        "platform-cost",
+        "set",
+        "tooling",
+        "1.00",
+        "--month",
+        "2026-03",
+        "--currency",
+        "EUR",
+    ]);
+    ws.ok(&["chargeback", "rule", "add", "apps", "--level", "solution", "--even"]);
+    let rules = ws.ok(&["chargeback", "rule", "list"]);
+    assert!(rules.contains("to solutions, even over every solution"), "{rules}");
+    ws.ok(&["chargeback", "run", "--period", "2026-03"]);
+
+    // 10.00 USD evenly over three solutions: 3.333… each; the cent left goes to the first by
+    // business unit and name (Finance / Invoices). 1.00 EUR: 0.34, 0.33, 0.33.
+    let all = ws.json(&["chargeback", "statement", "all"]);
+    let lines = all["lines"].as_array().unwrap();
+    let amount = |solution: &str, currency: &str| {
+        let l = lines
+            .iter()
+            .find(|l| l["solution"] == solution && l["amount"]["currency"] == currency)
+            .unwrap_or_else(|| panic!("{solution} {currency} in {lines:#?}"));
+        (l["target"].as_str().unwrap().to_owned(), money(&l["amount"]["amount"]))
+    };
+    assert_eq!(amount("Invoices", "USD"), ("Finance".into(), "3.34".into()));
+    assert_eq!(amount("Quotes", "USD"), ("Sales".into(), "3.33".into()));
+    assert_eq!(amount("Leads", "USD"), ("Sales".into(), "3.33".into()));
+    assert_eq!(amount("Invoices", "EUR").1, "0.34");
+    // The business unit's statement holds its solutions' lines.
+    let sales = ws.json(&["chargeback", "statement", "sales"]);
+    assert_eq!(sales["lines"].as_array().unwrap().len(), 4);
+    assert_eq!(money(&sales["totals"][1]["amount"]), "6.66", "{sales}");
+
+    // Without a rate for EUR on or before the period's last day, conversion is refused.
+    ws.cmd(&["chargeback", "statement", "all", "--convert"]).assert().code(1).stderr(
+        predicate::str::contains("no exchange rate from EUR to USD on or before 2026-03-31"),
+    );
+    ws.ok(&["fx", "add", "EUR", "USD", "1.1", "--on", "2026-03-01"]);
+    ws.ok(&["fx", "add", "EUR", "USD", "2", "--on", "2026-04-01"]);
+    let converted = ws.json(&["chargeback", "statement", "all", "--convert"]);
+    // In USD at March's 1.1 (April's rate comes after the period): 0.374 + 0.363 + 0.363 =
+    // 1.10 exactly, and 10.00; rounding each line would give 0.37 + 0.36 + 0.36 = 1.09, so the
+    // cent goes to the largest remainder (Invoices' .004): 0.38, and the lines sum to 11.10.
+    let c = &converted["converted"];
+    assert_eq!(money(&c["total"]["amount"]), "11.10");
+    let amounts: Vec<rust_decimal::Decimal> = c["amounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| money(&a["amount"]).parse().unwrap())
+        .collect();
+    assert_eq!(amounts.iter().sum::<rust_decimal::Decimal>().to_string(), "11.10");
+    let lines = converted["lines"].as_array().unwrap();
+    let i = lines
+        .iter()
+        .position(|l| l["solution"] == "Invoices" && l["amount"]["currency"] == "EUR")
+        .unwrap();
+    assert_eq!(amounts[i].to_string(), "0.38");
+    let csv = ws.ok(&["chargeback", "statement", "all", "--convert", "--format", "csv"]);
+    assert!(csv.contains("total converted,,,,,,,,,USD,11.10,,11.10"), "{csv}");
 }
 
 #[test]

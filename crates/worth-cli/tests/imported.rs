@@ -181,3 +181,18 @@ fn roi_by_business_unit_and_explain_agree_to_the_cent() {
         "{finance_text}"
     );
 }
+
+#[test]
+fn cost_per_hour_saved_divides_the_allocated_cost_by_the_engines_hours() {
+    let dir = workspace();
+    dir.ok(&["chargeback", "platform-cost", "set", "CoE", "90.00", "--month", "2025-04"]);
+    dir.ok(&["chargeback", "rule", "add", "all to finance", "--fixed", "Finance=100"]);
+    dir.ok(&["chargeback", "run", "--period", "2025-04"]);
+    let units = dir.json(&["chargeback", "units", "--period", "2025-04"]);
+    let finance = units.as_array().unwrap().iter().find(|u| u["target"] == "Finance").unwrap();
+    // April: 45 successful runs × 6 min ÷ 60 = 4.5 hours saved (attribution 100%);
+    // 90.00 ÷ 4.5 = 20.00 per hour saved, and 90.00 ÷ 45 runs = 2.00 per run.
+    assert_eq!(finance["hours_saved"], "4.5");
+    assert_eq!(finance["per_hour_saved"]["amount"], "20.00");
+    assert_eq!(finance["per_successful_run"]["amount"], "2.00");
+}

@@ -505,3 +505,45 @@ fn the_govuk_transactions_file_is_a_kpi_series_with_missing_values_kept_missing(
     assert_eq!((v["period"].as_str(), v["periods"].as_u64()), (Some("2015-Q2"), Some(11)), "{v}");
     assert!(close(f(&v["value"]), 0.0));
 }
+
+#[test]
+fn a_kpi_over_a_metric_keeps_a_snapshot_per_quarter_and_refuses_typed_values() {
+    let ws = Workspace::new();
+    ws.ok(&[
+        "kpi",
+        "add",
+        "artifacts shared",
+        "--indicator",
+        "leading",
+        "--direction",
+        "increase",
+        "--target",
+        "3",
+        "--off-track",
+        "1",
+        "--metric",
+        "shared-artifacts",
+    ]);
+    for (name, on) in [("ROI template", "2025-01-15"), ("calculator", "2025-02-01")] {
+        ws.ok(&["artifact", "add", name, "--kind", "template", "--on", on]);
+    }
+    // The metric computed now: two artifacts shared up to today, this quarter's value.
+    let recorded = ws.json(&["kpi", "snapshot"]);
+    assert_eq!(recorded[0]["kpi"], "artifacts shared");
+    assert_eq!(recorded[0]["value"], "2");
+    let quarter = recorded[0]["period"].as_str().unwrap().to_owned();
+    let audit = ws.json(&["audit", "--entity", "kpi-value"]);
+    assert_eq!(audit[0]["record"], format!("artifacts shared /  / {quarter}"));
+    // Again in the same quarter replaces it: one value per quarter.
+    ws.ok(&["artifact", "add", "guide", "--kind", "guide", "--on", "2025-03-01"]);
+    assert_eq!(ws.json(&["kpi", "snapshot"])[0]["value"], "3");
+    let rows = ws.json(&["kpi"]);
+    assert_eq!(rows[0]["periods"], 1);
+    assert_eq!(rows[0]["value"].as_f64(), Some(3.0));
+    assert_eq!(rows[0]["status"], "on-track");
+    // Its values are the metric's, never typed.
+    ws.cmd(&["kpi", "record", "artifacts shared", "2025-Q1", "1"])
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains("takes its values from the metric shared-artifacts"));
+}

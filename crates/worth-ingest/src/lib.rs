@@ -199,7 +199,7 @@ pub(crate) enum Output {
     Usage(UsageBatch),
     Runs(RunBatch),
     Costs(Vec<CostFact>),
-    Licenses { source: String, assignments: Vec<LicenseAssignment> },
+    Licenses { source: String, as_of: Option<NaiveDate>, assignments: Vec<LicenseAssignment> },
     Mapped(Vec<MappedRecord>),
 }
 
@@ -337,7 +337,13 @@ pub async fn import(
     let mut summaries = Vec::with_capacity(parsed.len());
     let mut seen: Vec<String> = Vec::new();
     let mut wrote_any = false;
-    for (path, file_started, file) in parsed {
+    for (path, file_started, mut file) in parsed {
+        // A license report is kept under its date: its refresh date, or else the day it is
+        // imported, which the import then records as its first and last day.
+        if let Output::Licenses { as_of, .. } = &mut file.output {
+            let day = *as_of.get_or_insert(writer.today());
+            file.days = Some((day, day));
+        }
         let counts = &file.read.counts;
         let mut summary = FileSummary {
             file: path.display().to_string(),
@@ -428,8 +434,9 @@ async fn write_output(
         Output::Usage(batch) => writer.replace_usage(import_id, source, &batch).await?,
         Output::Runs(batch) => writer.replace_runs(import_id, source, &batch).await?,
         Output::Costs(facts) => writer.replace_costs(import_id, &facts).await?,
-        Output::Licenses { assignments, .. } => {
-            writer.replace_licenses(import_id, source, &assignments).await?;
+        Output::Licenses { assignments, as_of, .. } => {
+            let as_of = as_of.unwrap_or_else(|| writer.today());
+            writer.replace_licenses(import_id, source, as_of, &assignments).await?;
         }
         Output::Mapped(records) => writer.add_mapped(import_id, &records).await?,
         Output::Inventory(batch) => {

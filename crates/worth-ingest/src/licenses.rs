@@ -3,11 +3,14 @@
 //!
 //! Each row is one user with the products assigned to them (`+`-separated in the Microsoft 365
 //! report). The user principal name is pseudonymized as it is read; display names and the
-//! other personal columns of the reports are not read. A report is a snapshot: importing it
-//! replaces the assignments of its source (`m365` or `power-platform`, told by its columns).
+//! other personal columns of the reports are not read. A report is a snapshot dated by its
+//! `Report Refresh Date` (the latest in the file), or by the day it is imported when it has
+//! none: importing it replaces the assignments of its source (`m365` or `power-platform`, told
+//! by its columns) of that date only, so that earlier reports stay for past periods.
 
 use std::path::Path;
 
+use chrono::NaiveDate;
 use rustc_hash::FxHashSet;
 use worth_store::LicenseAssignment;
 
@@ -21,6 +24,7 @@ use crate::{ParseContext, Parsed, source};
 const USER: usize = 0;
 const PRODUCTS: usize = 1;
 const LAST_ACTIVITY: usize = 2;
+const REFRESHED: usize = 3;
 
 fn fields() -> Vec<Field> {
     vec![
@@ -30,6 +34,7 @@ fn fields() -> Vec<Field> {
             &["License", "Licenses", "License Name", "SKU", "Product", "Products"],
         ),
         Field::optional("Last Activity Date", &["LastActivityDate", "Last activity"]),
+        Field::optional("Report Refresh Date", &["ReportRefreshDate", "Report Date", "As Of"]),
     ]
 }
 
@@ -52,11 +57,19 @@ pub(crate) struct LicenseImporter {
     users: Pseudonyms,
     seen: FxHashSet<(u32, String)>,
     assignments: Vec<LicenseAssignment>,
+    /// The latest refresh date of the report's rows.
+    refreshed: Option<NaiveDate>,
 }
 
 impl LicenseImporter {
     pub(crate) fn new(users: Pseudonyms) -> Self {
-        Self { fields: fields(), users, seen: FxHashSet::default(), assignments: Vec::new() }
+        Self {
+            fields: fields(),
+            users,
+            seen: FxHashSet::default(),
+            assignments: Vec::new(),
+            refreshed: None,
+        }
     }
 }
 
@@ -70,6 +83,9 @@ impl RowImporter for LicenseImporter {
         let user = c.text(USER)?.ok_or_else(|| c.reject(USER, "a user is required here"))?;
         let products = c.text(PRODUCTS)?.unwrap_or("");
         let last_activity = c.day(LAST_ACTIVITY)?;
+        if let Some(day) = c.day(REFRESHED)? {
+            self.refreshed = Some(self.refreshed.map_or(day, |d| d.max(day)));
+        }
         let n = self.users.intern(user.as_bytes());
         let mut added = false;
         let mut repeated = false;
@@ -110,11 +126,13 @@ pub(crate) fn parse(path: &Path, ctx: &ParseContext, rejects: &mut RejectsFile) 
         if header.iter().any(|h| h == "assigned products") { "m365" } else { "power-platform" };
     let users = importer.users.len();
     let assignments = importer.assignments;
-    let stored = vec![format!("{users} users"), format!("{} assignments", assignments.len())];
+    let as_of = importer.refreshed;
+    let mut stored = vec![format!("{users} users"), format!("{} assignments", assignments.len())];
+    stored.extend(as_of.map(|d| format!("as of {d}")));
     Ok(Parsed {
         read,
-        output: crate::Output::Licenses { source: source.to_owned(), assignments },
-        days: None,
+        output: crate::Output::Licenses { source: source.to_owned(), as_of, assignments },
+        days: as_of.map(|d| (d, d)),
         stored,
     })
 }

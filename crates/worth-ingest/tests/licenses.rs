@@ -72,6 +72,70 @@ async fn a_new_report_replaces_the_previous_snapshot() {
 }
 
 #[tokio::test]
+async fn each_report_is_kept_under_its_date_and_a_past_period_is_charged_its_own_licenses() {
+    use chrono::NaiveDate;
+    use rust_decimal::Decimal;
+    use worth_core::allocation::licenses::PlanKind;
+    use worth_core::{Currency, Money};
+    use worth_store::PriceEntry;
+
+    for env in backends("dated_license_reports").await {
+        // September's report: ada holds E3 and the per user plan, bob E3 (the bad rows are
+        // rejected). October's: ada holds E3 only.
+        let sept = env.import(Kind::Licenses, &[data("m365_active_users.csv")]).await.unwrap();
+        assert_eq!(sept.files[0].last_day, NaiveDate::from_ymd_opt(2024, 9, 30), "{}", env.name);
+        let next = env.write(
+            "next.csv",
+            "Report Refresh Date,User Principal Name,Display Name,Assigned Products\n\
+             2024-10-31,ada@contoso.com,Ada,MICROSOFT 365 E3\n",
+        );
+        env.import(Kind::Licenses, &[next]).await.unwrap();
+        let mut w = env.store.write("tester").await.unwrap();
+        w.set_price(&PriceEntry {
+            sku: "POWER APPS PER USER PLAN".into(),
+            kind: PlanKind::PerUser,
+            price: Money::new(Decimal::from(20), Currency::parse("USD").unwrap()),
+            valid_from: NaiveDate::from_ymd_opt(2024, 1, 1).unwrap(),
+            source: None,
+        })
+        .await
+        .unwrap();
+        w.commit().await.unwrap();
+
+        let month = |m: u32| NaiveDate::from_ymd_opt(2024, m, 1).unwrap();
+        let products = |list: &[(String, worth_store::LicenseAssignment)]| {
+            let mut p: Vec<String> = list.iter().map(|(_, a)| a.product.clone()).collect();
+            p.sort();
+            p
+        };
+        let (sept_held, notes) = env.store.licenses_in_force(month(9)).await.unwrap();
+        assert_eq!(
+            products(&sept_held),
+            ["MICROSOFT 365 E3", "MICROSOFT 365 E3", "POWER APPS PER USER PLAN"],
+            "{}",
+            env.name
+        );
+        assert!(notes.is_empty(), "{notes:?}");
+        let (oct_held, _) = env.store.licenses_in_force(month(10)).await.unwrap();
+        assert_eq!(products(&oct_held), ["MICROSOFT 365 E3"]);
+        // Today's view is the latest report.
+        assert_eq!(env.store.license_assignments().await.unwrap().len(), 1);
+        // Before any report, the earliest stands in, and a note says so.
+        let (aug_held, notes) = env.store.licenses_in_force(month(8)).await.unwrap();
+        assert_eq!(aug_held.len(), 3);
+        assert!(notes[0].contains("no license report of 'm365' is dated on or before 2024-08-31"));
+
+        // A run of September charges the per user plan September held (20.00); October's
+        // run charges none, though today's report is October's.
+        let pool = |held: &worth_store::RunInputs| -> Decimal {
+            held.records.iter().filter(|r| r.pool == "licenses").map(|r| r.billed).sum()
+        };
+        assert_eq!(pool(&env.store.run_inputs(month(9)).await.unwrap()), Decimal::from(20));
+        assert_eq!(pool(&env.store.run_inputs(month(10)).await.unwrap()), Decimal::ZERO);
+    }
+}
+
+#[tokio::test]
 async fn no_user_principal_name_reaches_the_store() {
     let env = sqlite().await;
     env.import(Kind::Licenses, &[data("m365_active_users.csv")]).await.unwrap();

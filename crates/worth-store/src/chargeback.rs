@@ -13,7 +13,8 @@ use serde::{Deserialize, Serialize};
 use sqlx::{AnyConnection, Row};
 use worth_core::allocation::licenses::{HeldLicense, PlanKind, SkuPrice};
 use worth_core::allocation::{
-    Allocation, ChargeCategory, CostRecord, Driver, Drivers, Rule, StatementLine, View,
+    Allocation, ChargeCategory, CostRecord, Driver, Rule, SolutionTarget, StatementLine, Targets,
+    View,
 };
 use worth_core::audit::Action;
 use worth_core::org::{validate_name, validate_text};
@@ -22,7 +23,7 @@ use worth_core::{Currency, Money, ValidationError};
 
 use crate::read::{self, Solutions};
 use crate::rows::{date, instant, instant_text, name_key, parse};
-use crate::{Result, Store, StoreError, Writer};
+use crate::{LicenseAssignment, Result, Store, StoreError, Writer};
 
 /// The pools a run draws from.
 pub const POOLS: [&str; 4] = ["cloud", "licenses", "pay-as-you-go", "platform-team"];
@@ -91,10 +92,8 @@ pub struct RunInputs {
     pub period: NaiveDate,
     /// The cost records of every pool.
     pub records: Vec<CostRecord>,
-    /// Driver quantities per business unit.
-    pub drivers: Drivers,
-    /// Every business unit, for even rules without a list.
-    pub known_targets: Vec<String>,
+    /// The business units and solutions with their driver quantities.
+    pub targets: Targets,
     /// The rules in order.
     pub rules: Vec<Rule>,
     /// What each pool holds.
@@ -446,8 +445,8 @@ async fn insert_line(
 ) -> Result<()> {
     sqlx::query(
         "INSERT INTO statement_lines (run_id, view, target, target_key, pool, rule, category, \
-         driver, quantity, share, reason, records, amount, currency) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+         driver, quantity, share, reason, records, amount, currency, solution) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
     )
     .bind(run)
     .bind(view.to_string())
@@ -463,6 +462,7 @@ async fn insert_line(
     .bind(i64::try_from(l.records).unwrap_or(i64::MAX))
     .bind(l.amount.amount.to_string())
     .bind(l.amount.currency.code())
+    .bind(l.solution.clone())
     .execute(&mut *conn)
     .await?;
     Ok(())
@@ -563,8 +563,8 @@ impl Store {
         let Some(r) = row else { return Ok(None) };
         let id: i64 = r.get("id");
         let lines = sqlx::query(
-            "SELECT view, target, pool, rule, category, driver, quantity, share, reason, records, \
-             amount, currency FROM statement_lines WHERE run_id = $1 ORDER BY id",
+            "SELECT view, target, solution, pool, rule, category, driver, quantity, share, reason, \
+             records, amount, currency FROM statement_lines WHERE run_id = $1 ORDER BY id",
         )
         .bind(id)
         .fetch_all(&mut *conn)
@@ -575,6 +575,7 @@ impl Store {
             let view: View = parse("view", &l.get::<String, _>("view"))?;
             views.entry(view).or_default().push(StatementLine {
                 target: l.get("target"),
+                solution: opt("solution"),
                 pool: l.get("pool"),
                 rule: opt("rule"),
                 category: parse("category", &l.get::<String, _>("category"))?,
@@ -628,6 +629,44 @@ impl Store {
             .collect())
     }
 
+    /// The license assignments in force in `period`: of each source, those of its latest report
+    /// dated on or before the period's last day. A source whose every report is later stands in
+    /// with its earliest one, and a note says so, rather than charging nothing silently.
+    pub async fn licenses_in_force(
+        &self,
+        period: NaiveDate,
+    ) -> Result<(Vec<(String, LicenseAssignment)>, Vec<String>)> {
+        let last_day = add_months(month_of(period), 1).pred_opt().unwrap_or(period);
+        let reports = self.license_reports().await?;
+        let mut chosen: BTreeMap<&str, NaiveDate> = BTreeMap::new();
+        let mut notes = Vec::new();
+        let sources: BTreeSet<&str> = reports.iter().map(|r| r.0.as_str()).collect();
+        for source in sources {
+            let dates: BTreeSet<NaiveDate> =
+                reports.iter().filter(|r| r.0 == source).map(|r| r.1).collect();
+            let date = match dates.range(..=last_day).next_back() {
+                Some(d) => *d,
+                None => {
+                    let first = dates.first().copied().unwrap_or(last_day);
+                    notes.push(format!(
+                        "no license report of '{source}' is dated on or before {last_day}: the \
+                         earliest, of {first}, stands in for {}; import the report of that time \
+                         to charge the licenses then held",
+                        label(period)
+                    ));
+                    first
+                }
+            };
+            chosen.insert(source, date);
+        }
+        let in_force = reports
+            .iter()
+            .filter(|(source, as_of, _)| chosen.get(source.as_str()) == Some(as_of))
+            .map(|(source, _, a)| (source.clone(), a.clone()))
+            .collect();
+        Ok((in_force, notes))
+    }
+
     /// Each pseudonymous user's distinct apps in `month`.
     pub async fn apps_per_user(&self, month: NaiveDate) -> Result<BTreeMap<String, u32>> {
         let wanted = label(month);
@@ -679,15 +718,15 @@ impl Store {
             });
         }
 
-        // Licenses: each priced product held, at the period's list price.
-        // FIXME(#7): license assignments are those of the latest license report, so a past
-        // period is charged today's licenses at that period's prices.
+        // Licenses: each priced product held in the period, at the period's list price.
         let price_list = self.price_list().await?;
         let priced = prices_in(&price_list, period);
         let price_of = |sku: &str| priced.iter().find(|p| name_key(&p.sku) == name_key(sku));
         let mut held: BTreeMap<String, usize> = BTreeMap::new();
-        for h in self.held_licenses().await? {
-            *held.entry(h.product.trim().to_owned()).or_default() += 1;
+        let (in_force, license_notes) = self.licenses_in_force(period).await?;
+        notes.extend(license_notes);
+        for (_, a) in in_force {
+            *held.entry(a.product.trim().to_owned()).or_default() += 1;
         }
         for (product, count) in held {
             match price_of(&product) {
@@ -763,64 +802,87 @@ impl Store {
             });
         }
 
-        let mut drivers = self.usage_drivers(period).await?;
-        drivers.insert(Driver::Storage, storage);
-        let known_targets = self.business_units().await?.into_iter().map(|b| b.name).collect();
+        let mut targets = self.usage_drivers(period).await?;
+        targets.drivers.insert(Driver::Storage, storage);
+        targets.business_units = self.business_units().await?.into_iter().map(|b| b.name).collect();
         Ok(RunInputs {
             period,
             sources: sources(&records),
             records,
-            drivers,
-            known_targets,
+            targets,
             rules: self.allocation_rules().await?,
             notes,
         })
     }
 
-    /// Active users, sessions and successful runs of each business unit's solutions in the
-    /// period, from the usage and run rollups.
-    async fn usage_drivers(&self, period: NaiveDate) -> Result<Drivers> {
+    /// Active users, sessions and successful runs of each solution in the period, from the
+    /// usage and run rollups, and their sums per business unit; every solution as a target.
+    async fn usage_drivers(&self, period: NaiveDate) -> Result<Targets> {
         let next = add_months(period, 1);
         let mut conn = self.pool().acquire().await?;
-        let mut owner: HashMap<(String, String), String> = HashMap::new();
+        let mut owner: HashMap<(String, String), SolutionTarget> = HashMap::new();
+        let mut solutions = Vec::new();
         for s in read::solutions(&mut conn, Solutions::All).await? {
+            let target =
+                SolutionTarget { business_unit: s.business_unit.clone(), solution: s.name.clone() };
             for x in &s.external_ids {
-                owner.insert((x.system.clone(), x.id.clone()), s.business_unit.clone());
+                owner.insert((x.system.clone(), x.id.clone()), target.clone());
             }
+            solutions.push(target);
         }
         drop(conn);
-        let mut users: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        let mut users: BTreeMap<SolutionTarget, BTreeSet<String>> = BTreeMap::new();
         for m in self.month_users().await?.into_iter().filter(|m| m.month == label(period)) {
-            if let Some(bu) = owner.get(&(m.system.clone(), m.external_id.clone())) {
-                users.entry(bu.clone()).or_default().extend(m.users.into_iter().map(|u| u.0));
+            if let Some(s) = owner.get(&(m.system.clone(), m.external_id.clone())) {
+                users.entry(s.clone()).or_default().extend(m.users.into_iter().map(|u| u.0));
             }
         }
-        let mut sessions: BTreeMap<String, Decimal> = BTreeMap::new();
+        let mut sessions: BTreeMap<SolutionTarget, Decimal> = BTreeMap::new();
         for d in self.usage_daily().await? {
             if d.day >= period
                 && d.day < next
-                && let Some(bu) = owner.get(&(d.system.clone(), d.external_id.clone()))
+                && let Some(s) = owner.get(&(d.system.clone(), d.external_id.clone()))
             {
-                *sessions.entry(bu.clone()).or_default() += Decimal::from(d.sessions);
+                *sessions.entry(s.clone()).or_default() += Decimal::from(d.sessions);
             }
         }
-        let mut runs: BTreeMap<String, Decimal> = BTreeMap::new();
+        let mut runs: BTreeMap<SolutionTarget, Decimal> = BTreeMap::new();
         for d in self.run_daily().await? {
             if d.day >= period
                 && d.day < next
                 && d.status == "succeeded"
-                && let Some(bu) = owner.get(&(d.system.clone(), d.flow_id.clone()))
+                && let Some(s) = owner.get(&(d.system.clone(), d.flow_id.clone()))
             {
-                *runs.entry(bu.clone()).or_default() += Decimal::from(d.runs);
+                *runs.entry(s.clone()).or_default() += Decimal::from(d.runs);
             }
         }
-        let users = users.into_iter().map(|(b, s)| (b, Decimal::from(s.len()))).collect();
-        Ok([
-            (Driver::ActiveUsers, users),
+        // A business unit's active users are the distinct users of its solutions, not the
+        // sum of each solution's (one person may use several).
+        let mut unit_users: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        for (s, set) in &users {
+            unit_users.entry(s.business_unit.clone()).or_default().extend(set.iter().cloned());
+        }
+        let per_unit = |per: &BTreeMap<SolutionTarget, Decimal>| {
+            let mut out: BTreeMap<String, Decimal> = BTreeMap::new();
+            for (s, q) in per {
+                *out.entry(s.business_unit.clone()).or_default() += *q;
+            }
+            out
+        };
+        let count = |set: &BTreeSet<String>| Decimal::from(set.len());
+        let drivers = [
+            (Driver::ActiveUsers, unit_users.iter().map(|(b, s)| (b.clone(), count(s))).collect()),
+            (Driver::Sessions, per_unit(&sessions)),
+            (Driver::SuccessfulRuns, per_unit(&runs)),
+        ]
+        .into();
+        let solution_drivers = [
+            (Driver::ActiveUsers, users.iter().map(|(s, set)| (s.clone(), count(set))).collect()),
             (Driver::Sessions, sessions),
             (Driver::SuccessfulRuns, runs),
         ]
-        .into())
+        .into();
+        Ok(Targets { drivers, business_units: Vec::new(), solution_drivers, solutions })
     }
 }
 

@@ -10,6 +10,8 @@
 //! rows, unpacked by the database; the statements are built here from constants (the table and
 //! its columns): user data only ever reaches SQL as bound parameters.
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -548,26 +550,31 @@ impl Writer {
         .await
     }
 
-    /// Replaces the license assignments of `source` with those of a new report.
+    /// Keeps the license assignments of a report of `source` dated `as_of`; a report of the
+    /// same source and date replaces the earlier one, and reports of other dates stay, so a
+    /// past period is charged the licenses of its own time.
     pub async fn replace_licenses(
         &mut self,
         import_id: i64,
         source: &str,
+        as_of: NaiveDate,
         assignments: &[LicenseAssignment],
     ) -> Result<()> {
         let conn = self.conn();
-        sqlx::query("DELETE FROM license_assignments WHERE source = $1")
+        sqlx::query("DELETE FROM license_assignments WHERE source = $1 AND as_of = $2")
             .bind(source.to_owned())
+            .bind(as_of.to_string())
             .execute(&mut *conn)
             .await?;
         insert_json(
             conn,
             "license_assignments",
-            &["source", "user_key", "product", "last_activity_on", "import_id"],
+            &["source", "as_of", "user_key", "product", "last_activity_on", "import_id"],
             "",
             assignments.iter().map(|a| {
                 vec![
                     Param::Text(source.to_owned()),
+                    Param::Text(as_of.to_string()),
                     Param::Text(a.user_key.clone()),
                     Param::Text(a.product.clone()),
                     Param::OptText(a.last_activity_on.map(|d| d.to_string())),
@@ -1033,12 +1040,28 @@ impl Store {
             .collect()
     }
 
-    /// The license assignments of every source, by user and product.
+    /// The license assignments of the latest report of every source, by user and product.
     pub async fn license_assignments(&self) -> Result<Vec<(String, LicenseAssignment)>> {
+        let all = self.license_reports().await?;
+        let mut latest: BTreeMap<&str, NaiveDate> = BTreeMap::new();
+        for (source, as_of, _) in &all {
+            let l = latest.entry(source.as_str()).or_insert(*as_of);
+            *l = (*l).max(*as_of);
+        }
+        Ok(all
+            .iter()
+            .filter(|(source, as_of, _)| latest.get(source.as_str()) == Some(as_of))
+            .map(|(source, _, a)| (source.clone(), a.clone()))
+            .collect())
+    }
+
+    /// Every license report kept: per source and report date, its assignments by user and
+    /// product.
+    pub async fn license_reports(&self) -> Result<Vec<(String, NaiveDate, LicenseAssignment)>> {
         let mut conn = self.pool().acquire().await?;
         let rows = sqlx::query(
-            "SELECT source, user_key, product, last_activity_on FROM license_assignments \
-             ORDER BY source, user_key, product",
+            "SELECT source, as_of, user_key, product, last_activity_on FROM license_assignments \
+             ORDER BY source, as_of, user_key, product",
         )
         .fetch_all(&mut *conn)
         .await?;
@@ -1047,6 +1070,7 @@ impl Store {
                 let last: Option<String> = r.get("last_activity_on");
                 Ok((
                     r.get("source"),
+                    date("as_of", &r.get::<String, _>("as_of"))?,
                     LicenseAssignment {
                         user_key: r.get("user_key"),
                         product: r.get("product"),

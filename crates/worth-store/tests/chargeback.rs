@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use rust_decimal::dec;
 use worth_core::allocation::licenses::PlanKind;
 use worth_core::allocation::{
-    DirectBy, Driver, Method, PoolFilter, Rule, UNALLOCATED, View, allocate,
+    DirectBy, Driver, Level, Method, PoolFilter, Rule, UNALLOCATED, View, allocate_to,
 };
 use worth_core::pseudonym::SecretKey;
 use worth_core::workspace::WorkspaceSettings;
@@ -69,6 +69,7 @@ async fn story(store: &Store) {
     .unwrap();
     let by_bu = Rule {
         name: "meters by bu".into(),
+        level: Level::BusinessUnit,
         filter: PoolFilter { pool: Some("pay-as-you-go".into()), ..PoolFilter::default() },
         method: Method::Direct {
             by: DirectBy::Tag { key: "business_unit".into(), aliases: vec![] },
@@ -77,6 +78,7 @@ async fn story(store: &Store) {
     };
     let even = Rule {
         name: "platform even".into(),
+        level: Level::BusinessUnit,
         filter: PoolFilter { pool: Some("platform-team".into()), ..PoolFilter::default() },
         method: Method::Even { targets: vec![] },
     };
@@ -85,6 +87,7 @@ async fn story(store: &Store) {
     assert!(matches!(w.add_rule(&even).await, Err(StoreError::Duplicate { .. })));
     let bad = Rule {
         name: "bad".into(),
+        level: Level::BusinessUnit,
         filter: PoolFilter::default(),
         method: Method::Fixed { shares: vec![("Finance".into(), dec!(90))] },
     };
@@ -105,23 +108,11 @@ async fn story(store: &Store) {
     // units is 500.005 each, rounded 500.01 (Finance, first by name) and 500.00.
     let inputs = store.run_inputs(month("2025-07")).await.unwrap();
     assert_eq!(inputs.records.len(), 2);
-    assert_eq!(inputs.drivers[&Driver::Storage]["Finance"], dec!(2.5));
-    let billed = allocate(
-        &inputs.records,
-        &inputs.rules,
-        &inputs.drivers,
-        &inputs.known_targets,
-        View::Billed,
-    )
-    .unwrap();
-    let amortized = allocate(
-        &inputs.records,
-        &inputs.rules,
-        &inputs.drivers,
-        &inputs.known_targets,
-        View::Amortized,
-    )
-    .unwrap();
+    assert_eq!(inputs.targets.drivers[&Driver::Storage]["Finance"], dec!(2.5));
+    let billed =
+        allocate_to(&inputs.records, &inputs.rules, &inputs.targets, View::Billed).unwrap();
+    let amortized =
+        allocate_to(&inputs.records, &inputs.rules, &inputs.targets, View::Amortized).unwrap();
     assert_eq!(billed.target_totals("Finance"), vec![usd(dec!(620.01))]);
     assert_eq!(billed.target_totals("Sales"), vec![usd(dec!(500.00))]);
     assert!(billed.target_totals(UNALLOCATED).is_empty());

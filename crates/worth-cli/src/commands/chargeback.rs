@@ -11,8 +11,8 @@ use serde::Serialize;
 use worth_core::allocation::licenses::PlanKind;
 use worth_core::allocation::unit::{UnitEconomics, UnitInputs, unit_economics};
 use worth_core::allocation::{
-    Allocation, DirectBy, Driver, Method, PoolFilter, Rule, StatementLine, UNALLOCATED, View,
-    allocate,
+    Allocation, Converted, DirectBy, Driver, Level, Method, PoolFilter, Rule, StatementLine,
+    UNALLOCATED, View, allocate_to, convert,
 };
 use worth_core::money::parse_amount;
 use worth_core::period::label;
@@ -72,6 +72,10 @@ pub(crate) struct StatementArgs {
     /// Also write the statement as an XLSX workbook to this file.
     #[arg(long)]
     xlsx: Option<PathBuf>,
+    /// Also convert every line to the workspace currency with the exchange rates in force on
+    /// the period's last day (`worth fx add`); refused when a currency has no such rate.
+    #[arg(long)]
+    convert: bool,
 }
 
 /// Price list commands.
@@ -174,29 +178,33 @@ pub(crate) enum RuleCommand {
 pub(crate) struct RuleArgs {
     /// The rule's name.
     name: String,
-    /// Direct: each record to the business unit its tag KEY names.
+    /// What the targets are: business-unit, or solution (named `Solution` or
+    /// `Business unit / Solution`, with drivers counted per solution).
+    #[arg(long, value_parser = choice::<Level>, default_value = "business-unit")]
+    level: Level,
+    /// Direct: each record to the target its tag KEY names.
     #[arg(long)]
     tag: Option<String>,
-    /// Direct: each record to the business unit its environment maps to (with --map).
+    /// Direct: each record to the target its environment maps to (with --map).
     #[arg(long)]
     by_environment: bool,
     /// Other tag keys that mean the same as --tag (`cost center`).
     #[arg(long, requires = "tag")]
     alias: Vec<String>,
-    /// VALUE=BU: map a tag value or environment to a business unit.
+    /// VALUE=TARGET: map a tag value or environment to a business unit or solution.
     #[arg(long)]
     map: Vec<String>,
     /// In proportion to a driver: active-users, sessions, successful-runs, storage,
     /// allocated-cost.
     #[arg(long, value_parser = choice::<Driver>)]
     proportional: Option<Driver>,
-    /// The same to each business unit, once per period.
+    /// The same to each target (business unit or solution), once per period.
     #[arg(long)]
     even: bool,
-    /// BU=PERCENT, repeated; the percentages must sum to 100.
+    /// TARGET=PERCENT, repeated; the percentages must sum to 100.
     #[arg(long)]
     fixed: Vec<String>,
-    /// Only these business units (for --proportional and --even).
+    /// Only these targets (for --proportional and --even).
     #[arg(long)]
     target: Vec<String>,
     /// Only records of this pool: cloud, licenses, pay-as-you-go, platform-team.
@@ -272,9 +280,7 @@ pub(crate) async fn record_run(
             label(period)
         );
     }
-    let go = |view| {
-        allocate(&inputs.records, &inputs.rules, &inputs.drivers, &inputs.known_targets, view)
-    };
+    let go = |view| allocate_to(&inputs.records, &inputs.rules, &inputs.targets, view);
     let billed = go(View::Billed)?;
     let amortized = go(View::Amortized)?;
     let mut w = store.write(actor).await?;
@@ -383,6 +389,9 @@ struct Statement {
     business_unit: String,
     lines: Vec<StatementLine>,
     totals: Vec<Money>,
+    /// The lines in the workspace currency, with `--convert`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    converted: Option<Converted>,
 }
 
 async fn latest(store: &Store, period: Option<NaiveDate>) -> Result<ChargebackRun> {
@@ -429,6 +438,7 @@ async fn statement(g: &Globals, store: &Store, a: &StatementArgs) -> Result<()> 
         Some(t) => view.target_totals(t),
         None => view.totals.clone(),
     };
+    let converted = if a.convert { Some(converted(store, &run, &lines).await?) } else { None };
     let statement = Statement {
         run: run.id,
         period: run.period.clone(),
@@ -436,6 +446,7 @@ async fn statement(g: &Globals, store: &Store, a: &StatementArgs) -> Result<()> 
         business_unit: wanted.unwrap_or_else(|| "all".into()),
         lines,
         totals,
+        converted,
     };
     let table = statement_table(&statement);
     if let Some(path) = &a.xlsx {
@@ -445,14 +456,39 @@ async fn statement(g: &Globals, store: &Store, a: &StatementArgs) -> Result<()> 
     emit(g.format, &statement, &table)
 }
 
+/// The lines converted to the workspace currency with the rates in force on the run's last day.
+async fn converted(
+    store: &Store,
+    run: &ChargebackRun,
+    lines: &[StatementLine],
+) -> Result<Converted> {
+    let period = worth_core::period::parse_month(&run.period)
+        .with_context(|| format!("run #{} has a bad period '{}'", run.id, run.period))?;
+    let last_day = worth_core::period::add_months(period, 1).pred_opt().unwrap_or(period);
+    let fx = worth_core::fx::FxTable::new(store.fx_rates().await?);
+    let to = store.settings().await?.currency;
+    convert(lines, &fx, to, last_day).with_context(|| {
+        format!(
+            "cannot convert the statement of {} to {to}: currencies are never added",
+            run.period
+        )
+    })
+}
+
 fn statement_table(s: &Statement) -> Table {
-    let mut t = Table::new(&[
-        "target", "pool", "rule", "category", "driver", "quantity", "share", "records", "currency",
-        "amount", "reason",
-    ]);
-    for l in &s.lines {
-        t.row([
+    let mut headers = vec![
+        "target", "solution", "pool", "rule", "category", "driver", "quantity", "share", "records",
+        "currency", "amount", "reason",
+    ];
+    if s.converted.is_some() {
+        headers.push("converted");
+    }
+    let mut t = Table::new(&headers);
+    let blank = String::new;
+    for (i, l) in s.lines.iter().enumerate() {
+        let mut row = vec![
             l.target.clone(),
+            opt(l.solution.as_ref()),
             l.pool.clone(),
             opt(l.rule.as_ref()),
             l.category.to_string(),
@@ -465,23 +501,22 @@ fn statement_table(s: &Statement) -> Table {
             l.amount.currency.to_string(),
             l.amount.amount.to_string(),
             opt(l.reason.as_ref()),
-        ]);
+        ];
+        if let Some(c) = &s.converted {
+            row.push(c.amounts.get(i).map_or_else(blank, |a| a.amount.to_string()));
+        }
+        t.row(row);
     }
-    for total in &s.totals {
-        let blank = String::new;
-        t.row([
-            "total".to_owned(),
-            blank(),
-            blank(),
-            blank(),
-            blank(),
-            blank(),
-            blank(),
-            blank(),
-            total.currency.to_string(),
-            total.amount.to_string(),
-            blank(),
-        ]);
+    // One total per currency, and the converted total in the workspace currency.
+    let converted = s.converted.iter().map(|c| ("total converted", c.total));
+    for (label, total) in s.totals.iter().map(|t| ("total", *t)).chain(converted) {
+        let mut row = vec![label.to_owned()];
+        row.extend(std::iter::repeat_with(blank).take(8));
+        row.extend([total.currency.to_string(), total.amount.to_string(), blank()]);
+        if s.converted.is_some() {
+            row.push(if label == "total" { blank() } else { total.amount.to_string() });
+        }
+        t.row(row);
     }
     t
 }
@@ -559,7 +594,8 @@ pub(crate) async fn unit_rows(
     for target in allocation.targets().into_iter().filter(|t| t != UNALLOCATED) {
         for cost in allocation.target_totals(&target) {
             let quantity = |d: Driver| {
-                inputs.drivers.get(&d).and_then(|m| m.get(&target)).copied().unwrap_or_default()
+                let per_unit = inputs.targets.drivers.get(&d);
+                per_unit.and_then(|m| m.get(&target)).copied().unwrap_or_default()
             };
             let count = |d: Driver| quantity(d).to_u64_checked();
             let (value_money, hours) =
@@ -593,12 +629,14 @@ async fn month_value_by_bu(
     let mut out: BTreeMap<String, (Option<Money>, Decimal)> = BTreeMap::new();
     for s in &portfolio.solutions {
         let realized: Decimal = s.lines.iter().map(|l| l.realized_between(period, next)).sum();
+        // The hours behind the time-savings lines' realized value, as the engine counted them.
+        let hours: Decimal =
+            s.lines.iter().filter_map(|l| l.realized_hours_between(period, next)).sum();
         let e = out.entry(s.business_unit.to_lowercase()).or_default();
         let sum = e.0.map_or(Decimal::ZERO, |m| m.amount) + realized;
         e.0 = Some(Money::new(sum, portfolio.currency));
+        e.1 += hours;
     }
-    // FIXME(#7): the value engine gives money, not the hours behind time-savings lines, so
-    // cost per hour saved stays empty until it exposes them.
     Ok(out)
 }
 
@@ -782,6 +820,7 @@ fn rule_of(a: &RuleArgs) -> Result<Rule> {
     }
     Ok(Rule {
         name: a.name.clone(),
+        level: a.level,
         filter: PoolFilter {
             pool: a.pool.clone(),
             service: a.service.clone(),
@@ -794,7 +833,15 @@ fn rule_of(a: &RuleArgs) -> Result<Rule> {
 }
 
 fn describe(r: &Rule) -> String {
-    match &r.method {
+    let every = match r.level {
+        Level::BusinessUnit => " over every business unit",
+        Level::Solution => " over every solution",
+    };
+    let to = match r.level {
+        Level::BusinessUnit => "",
+        Level::Solution => "to solutions, ",
+    };
+    let text = match &r.method {
         Method::Direct { by: DirectBy::Tag { key, aliases }, map } => format!(
             "direct by tag '{key}'{}{}",
             if aliases.is_empty() {
@@ -818,7 +865,7 @@ fn describe(r: &Rule) -> String {
         Method::Even { targets } => format!(
             "even{}",
             if targets.is_empty() {
-                " over every business unit".to_owned()
+                every.to_owned()
             } else {
                 format!(" over {}", targets.join(", "))
             }
@@ -827,7 +874,8 @@ fn describe(r: &Rule) -> String {
             "fixed {}",
             shares.iter().map(|(t, p)| format!("{t} {p}%")).collect::<Vec<_>>().join(", ")
         ),
-    }
+    };
+    format!("{to}{text}")
 }
 
 fn filter_text(f: &PoolFilter) -> String {

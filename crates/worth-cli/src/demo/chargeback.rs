@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use anyhow::Result;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
-use worth_core::allocation::{DirectBy, Driver, Method, PoolFilter, Rule};
+use worth_core::allocation::{DirectBy, Driver, Level, Method, PoolFilter, Rule};
 use worth_core::{Currency, Money};
 use worth_store::{ChargebackRun, Meter, PlatformCost, Store, default_prices};
 
@@ -86,21 +86,25 @@ pub(crate) async fn set_up_and_run(store: &Store, usd: Currency) -> Result<Charg
     let rules = [
         Rule {
             name: "cloud by business unit tag".into(),
+            level: Level::BusinessUnit,
             filter: pool("cloud"),
             method: tag("business_unit", map),
         },
         Rule {
             name: "meters to their unit".into(),
+            level: Level::BusinessUnit,
             filter: pool("pay-as-you-go"),
             method: tag("business_unit", BTreeMap::new()),
         },
         Rule {
             name: "licenses by active users".into(),
+            level: Level::BusinessUnit,
             filter: pool("licenses"),
             method: Method::Proportional { driver: Driver::ActiveUsers, targets: vec![] },
         },
         Rule {
             name: "platform team by allocated cost".into(),
+            level: Level::BusinessUnit,
             filter: pool("platform-team"),
             method: Method::Proportional { driver: Driver::AllocatedCost, targets: vec![] },
         },

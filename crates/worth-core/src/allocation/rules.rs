@@ -30,6 +30,25 @@ choice_enum! {
 }
 
 choice_enum! {
+    /// What a rule's targets are.
+    #[derive(Default)]
+    Level {
+        /// Business units: the rule names them, and drivers count per business unit.
+        #[default]
+        BusinessUnit,
+        /// Solutions: the rule names them (`Solution` or `Business unit / Solution`), drivers
+        /// count per solution, and each line names the solution and its business unit.
+        Solution,
+    }
+}
+
+impl Level {
+    fn is_business_unit(&self) -> bool {
+        *self == Self::BusinessUnit
+    }
+}
+
+choice_enum! {
     /// The FOCUS `ChargeCategory` of a charge.
     ChargeCategory { Usage, Purchase, Tax, Credit, Adjustment }
 }
@@ -128,6 +147,10 @@ pub struct Rule {
     /// What it takes.
     #[serde(default)]
     pub filter: PoolFilter,
+    /// What its targets are; rules stored before solutions could be targets are
+    /// business-unit rules.
+    #[serde(default, skip_serializing_if = "Level::is_business_unit")]
+    pub level: Level,
     /// How it shares.
     #[serde(flatten)]
     pub method: Method,
@@ -214,6 +237,7 @@ mod tests {
         let rule = |shares: Vec<(&str, Decimal)>| Rule {
             name: "r".into(),
             filter: PoolFilter::default(),
+            level: Level::BusinessUnit,
             method: Method::Fixed {
                 shares: shares.into_iter().map(|(t, p)| (t.to_owned(), p)).collect(),
             },

@@ -38,6 +38,8 @@ pub struct UnitEconomics {
     pub per_solution: Option<Money>,
     /// Cost ÷ successful runs.
     pub per_successful_run: Option<Money>,
+    /// The hours saved behind the time-savings lines' realized value, from the value engine.
+    pub hours_saved: Decimal,
     /// Cost ÷ hours saved.
     pub per_hour_saved: Option<Money>,
     /// Value ÷ cost, to two decimals.
@@ -48,10 +50,11 @@ pub struct UnitEconomics {
 pub fn unit_economics(u: &UnitInputs) -> UnitEconomics {
     let per = |q: Decimal| {
         (!q.is_zero()).then(|| {
-            let a = (u.cost.amount / q).round_dp_with_strategy(
-                u.cost.currency.minor_units(),
-                RoundingStrategy::MidpointAwayFromZero,
-            );
+            let minor = u.cost.currency.minor_units();
+            let mut a = (u.cost.amount / q)
+                .round_dp_with_strategy(minor, RoundingStrategy::MidpointAwayFromZero);
+            // Shown to the minor unit (20.00, not 20), as every amount of a statement.
+            a.rescale(minor);
             Money::new(a, u.cost.currency)
         })
     };
@@ -68,6 +71,7 @@ pub fn unit_economics(u: &UnitInputs) -> UnitEconomics {
         per_active_user: per(Decimal::from(u.active_users)),
         per_solution: per(Decimal::from(u.solutions)),
         per_successful_run: per(Decimal::from(u.successful_runs)),
+        hours_saved: u.hours_saved.normalize(),
         per_hour_saved: per(u.hours_saved),
         value_to_cost,
     }

@@ -82,6 +82,10 @@ pub struct MonthValue {
     pub gross: Decimal,
     /// `gross × (1 − risk adjustment)`.
     pub risk_adjusted: Decimal,
+    /// The hours saved behind `gross` (the model's hours × attribution), for the time-saving
+    /// models: what cost per hour saved divides by.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hours: Option<Decimal>,
     /// How it was made, when explanations were asked for.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub explain: Option<Explain>,
@@ -121,6 +125,21 @@ impl LineValue {
             .filter(|m| m.source == Source::Realized && m.month >= from && m.month < to)
             .map(|m| m.gross)
             .sum()
+    }
+
+    /// The hours saved behind realized months in `[from, to)`, for a line of one of the two
+    /// time-saving models; none for the other models, whose figures are not time.
+    pub fn realized_hours_between(&self, from: NaiveDate, to: NaiveDate) -> Option<Decimal> {
+        if !matches!(self.model, "time-saved-per-use" | "time-saved-per-user") {
+            return None;
+        }
+        Some(
+            self.expected
+                .iter()
+                .filter(|m| m.source == Source::Realized && m.month >= from && m.month < to)
+                .filter_map(|m| m.hours)
+                .sum(),
+        )
     }
 
     /// The sum of the estimate's gross value over months in `[from, to)`.
@@ -262,6 +281,8 @@ fn evaluate_month(
         }
     };
     let in_line_currency = figure.amount * attribution;
+    // Hours are not money: attribution shares them, but no exchange rate applies.
+    let hours_saved = figure.hours.map(|h| h * attribution);
     let on = add_months(month, 1).pred_opt().unwrap_or(month).min(ctx.today);
     let gross = match ctx.fx.convert(in_line_currency, line.currency, ctx.currency, on) {
         Ok(v) => v,
@@ -307,6 +328,7 @@ fn evaluate_month(
         source: if basis == Basis::Realized { Source::Realized } else { Source::Forecast },
         gross,
         risk_adjusted,
+        hours: hours_saved,
         explain,
     })
 }

@@ -43,6 +43,10 @@ enum KpiCommand {
     /// Turn the records of a mapped import (target `kpi-values`: a field `subject` and
     /// fields `PERIOD / KPI NAME`) into KPI values.
     Load,
+    /// Record today's value of every KPI over a built-in metric as its value of this quarter,
+    /// so that its status and trend come from several quarters. Run it once a quarter (again
+    /// in the same quarter replaces that quarter's value).
+    Snapshot,
 }
 
 #[derive(Debug, clap::Args)]
@@ -159,6 +163,13 @@ pub(crate) async fn run(g: &Globals, args: KpiArgs) -> Result<()> {
             emit(g.format, &rec, &Table::fields(&[("kpi", rec.kpi.name.clone())]))
         }
         Some(KpiCommand::Record { kpi, period, value, subject }) => {
+            if let Some(metric) = metric_of(&store, &kpi).await? {
+                bail!(
+                    "'{}' takes its values from the metric {metric}, not by hand: `worth kpi \
+                     snapshot` records this quarter's",
+                    kpi.trim()
+                );
+            }
             let mut w = store.write(&g.actor()).await?;
             let v = KpiValue { subject, period, value, source: "entered".into() };
             w.record_kpi_value(&kpi, &v).await?;
@@ -167,7 +178,70 @@ pub(crate) async fn run(g: &Globals, args: KpiArgs) -> Result<()> {
             Ok(())
         }
         Some(KpiCommand::Load) => load(g, &store).await,
+        Some(KpiCommand::Snapshot) => snapshot(g, &store).await,
     }
+}
+
+/// The built-in metric a KPI takes its values from, if it is one.
+async fn metric_of(store: &worth_store::Store, kpi: &str) -> Result<Option<String>> {
+    Ok(store
+        .kpis()
+        .await?
+        .into_iter()
+        .find(|k| k.kpi.name.eq_ignore_ascii_case(kpi.trim()))
+        .and_then(|k| match k.kpi.source {
+            Source::Metric(m) => Some(m),
+            _ => None,
+        }))
+}
+
+/// One value `worth kpi snapshot` recorded.
+#[derive(Debug, Serialize)]
+struct Snapshot {
+    kpi: String,
+    metric: String,
+    period: String,
+    value: Decimal,
+}
+
+/// Records each metric KPI's value of today as its value of today's quarter, through the
+/// audited writer, in one transaction.
+async fn snapshot(g: &Globals, store: &worth_store::Store) -> Result<()> {
+    use rust_decimal::prelude::FromPrimitive;
+    let p = Program::load(store).await?;
+    let period = worth_core::program::ttv::quarter_of(p.today);
+    let mut recorded = Vec::new();
+    let mut w = store.write(&g.actor()).await?;
+    for k in &p.kpis {
+        let Source::Metric(metric) = &k.kpi.source else { continue };
+        let builtin = worth_core::solution::parse_choice("metric", metric)?;
+        let Some(value) = p.builtin(builtin)?.value.and_then(Decimal::from_f64) else {
+            say(&format!("worth: {} has no value today (n/a): nothing recorded", k.kpi.name));
+            continue;
+        };
+        // Four decimals keep a percentage's hundredths and make the stored text stable.
+        let value = value.round_dp(4).normalize();
+        let v = KpiValue {
+            subject: String::new(),
+            period: period.clone(),
+            value,
+            source: format!("snapshot of metric {metric}"),
+        };
+        w.record_kpi_value(&k.kpi.name, &v).await?;
+        recorded.push(Snapshot {
+            kpi: k.kpi.name.clone(),
+            metric: metric.clone(),
+            period: period.clone(),
+            value,
+        });
+    }
+    w.commit().await?;
+    say(&format!("worth: recorded {} KPI value(s) of {period}", recorded.len()));
+    let mut t = Table::new(&["kpi", "metric", "period", "value"]);
+    for r in &recorded {
+        t.row([r.kpi.clone(), r.metric.clone(), r.period.clone(), r.value.to_string()]);
+    }
+    emit(g.format, &recorded, &t)
 }
 
 fn unit_suffix(unit: &str) -> String {
@@ -217,6 +291,7 @@ async fn load(g: &Globals, store: &worth_store::Store) -> Result<()> {
     let (values, zero_filled) = wide_values(&rows);
     let kpis = store.kpis().await?;
     let mut unknown = std::collections::BTreeSet::new();
+    let mut from_metric = std::collections::BTreeSet::new();
     let mut subjects = std::collections::BTreeSet::new();
     let mut n = 0;
     let mut w = store.write(&g.actor()).await?;
@@ -225,6 +300,10 @@ async fn load(g: &Globals, store: &worth_store::Store) -> Result<()> {
             unknown.insert(v.measure.clone());
             continue;
         };
+        if matches!(k.kpi.source, Source::Metric(_)) {
+            from_metric.insert(k.kpi.name.clone());
+            continue;
+        }
         let value = KpiValue {
             subject: v.subject.clone(),
             period: v.period.clone(),
@@ -239,6 +318,12 @@ async fn load(g: &Globals, store: &worth_store::Store) -> Result<()> {
     for z in &zero_filled {
         say(&format!(
             "worth: the column {z} holds only zeros in every row: read as missing, not 0"
+        ));
+    }
+    for m in &from_metric {
+        say(&format!(
+            "worth: {m} takes its values from a built-in metric; its column was not loaded \
+             (`worth kpi snapshot` records them)"
         ));
     }
     for u in &unknown {

@@ -447,11 +447,14 @@ impl Program {
                 }
             }
             Source::Metric(name) => {
-                // FIXME(#8): a KPI over a built-in metric has today's value only; keeping a
-                // dated snapshot per period would give it a history and a trend.
+                // Earlier quarters come from the snapshots `worth kpi snapshot` recorded;
+                // today's quarter is the metric computed now.
                 let metric: BuiltIn = worth_core::solution::parse_choice("metric", name)?;
-                if let Some(v) = self.builtin(metric)?.value {
-                    out.entry(String::new()).or_default().push((quarter_of(self.today), v));
+                let stored = self.kpi_values.get(&kpi.id).map(Vec::as_slice).unwrap_or_default();
+                let live = self.builtin(metric)?.value;
+                let series = metric_series(stored, live, &quarter_of(self.today));
+                if !series.is_empty() {
+                    out.insert(String::new(), series);
                 }
             }
             Source::Expression(e) => {
@@ -597,6 +600,25 @@ impl Program {
     }
 }
 
+/// The history of a KPI over a built-in metric: the snapshots of earlier quarters (the whole
+/// program's, subject empty) and, for `this_quarter`, the metric's `live` value, which takes
+/// the place of a snapshot of the same quarter. A quarter without a value is left out.
+pub(crate) fn metric_series(
+    stored: &[KpiValue],
+    live: Option<f64>,
+    this_quarter: &str,
+) -> Vec<(String, f64)> {
+    let mut by_period: BTreeMap<String, f64> = stored
+        .iter()
+        .filter(|v| v.subject.is_empty() && v.period.as_str() < this_quarter)
+        .filter_map(|v| Some((v.period.clone(), v.value.to_f64()?)))
+        .collect();
+    if let Some(v) = live {
+        by_period.insert(this_quarter.to_owned(), v);
+    }
+    by_period.into_iter().collect()
+}
+
 /// Months back from a month's first day.
 fn add_months_back(month: NaiveDate, n: u32) -> NaiveDate {
     let back = month.year() * 12 + month.month0() as i32 - n as i32;
@@ -669,4 +691,56 @@ pub(crate) struct StoryView {
     pub(crate) headline: Option<String>,
     pub(crate) figures: Vec<Figure>,
     pub(crate) record: StoryRecord,
+}
+
+#[cfg(test)]
+mod tests {
+    use rust_decimal::dec;
+
+    use super::*;
+
+    fn snapshot(period: &str, value: Decimal) -> KpiValue {
+        KpiValue { subject: String::new(), period: period.into(), value, source: "snapshot".into() }
+    }
+
+    #[test]
+    fn a_metric_kpi_has_its_snapshots_as_history_and_todays_value_for_this_quarter() {
+        let stored = [
+            snapshot("2025-Q2", dec!(40)),
+            snapshot("2025-Q1", dec!(25)),
+            // A snapshot of this quarter gives way to the metric computed now.
+            snapshot("2025-Q3", dec!(45)),
+            // Values of a subject are not the whole program's.
+            KpiValue { subject: "Sales".into(), ..snapshot("2024-Q4", dec!(99)) },
+        ];
+        let series = metric_series(&stored, Some(50.0), "2025-Q3");
+        assert_eq!(
+            series,
+            [("2025-Q1".to_owned(), 25.0), ("2025-Q2".into(), 40.0), ("2025-Q3".into(), 50.0)]
+        );
+        // Status is today's value's, the trend that of the three quarters.
+        let kpi = worth_core::program::kpi::Kpi {
+            name: "artifacts shared".into(),
+            description: String::new(),
+            category: "adoption".into(),
+            indicator: worth_core::program::kpi::Indicator::Leading,
+            unit: String::new(),
+            direction: worth_core::program::kpi::Direction::Increase,
+            baseline: None,
+            target: 50.0,
+            on_track: 50.0,
+            off_track: 30.0,
+            owner: None,
+            frequency: "quarterly".into(),
+            source: Source::Metric("shared-artifacts".into()),
+            predicts: vec![],
+        };
+        let values: Vec<f64> = series.iter().map(|s| s.1).collect();
+        assert_eq!(kpi.status(values[2]), Status::OnTrack);
+        assert_eq!(kpi.trend(&values), Some(Trend::Improving));
+        assert_eq!(kpi.trend(&values[2..]), None, "one quarter alone has no trend");
+        // n/a today: the history stays, this quarter has no value.
+        assert_eq!(metric_series(&stored, None, "2025-Q3").len(), 2);
+        assert!(metric_series(&[], None, "2025-Q3").is_empty());
+    }
 }

@@ -85,6 +85,7 @@ impl Params {
         let amount = change * per_unit;
         Ok(Figure {
             amount,
+            hours: None,
             explain: Explain::computed(
                 format!("{} improvement", self.metric),
                 money(amount, inputs),

@@ -154,6 +154,7 @@ impl Params {
             .round_dp(10);
         Ok(Figure {
             amount,
+            hours: None,
             explain: Explain::computed(
                 "custom value",
                 money(amount, inputs),

@@ -52,6 +52,7 @@ impl Params {
         let amount = n * (before - after) * minutes / MINUTES_PER_HOUR * rate.amount;
         Ok(Figure {
             amount,
+            hours: None,
             explain: Explain::computed(
                 "rework avoided",
                 money(amount, inputs),

@@ -35,6 +35,7 @@ impl Params {
         let label = if self.cashable { "cost reduction" } else { "cost avoidance" };
         Ok(Figure {
             amount,
+            hours: None,
             explain: Explain::computed(label, money(amount, inputs), FORMULA, vec![amount_e]),
         })
     }

@@ -83,6 +83,9 @@ pub struct Inputs<'a> {
 pub struct Figure {
     /// The amount in the line's currency.
     pub amount: Decimal,
+    /// The hours of work saved behind the amount, for the two time-saving models; none for
+    /// the others, whose figures are not time.
+    pub hours: Option<Decimal>,
     /// How it was made.
     pub explain: Explain,
 }

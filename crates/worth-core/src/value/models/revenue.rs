@@ -48,6 +48,7 @@ impl Params {
         let amount = n * margin;
         Ok(Figure {
             amount,
+            hours: None,
             explain: Explain::computed(
                 "incremental margin",
                 money(amount, inputs),

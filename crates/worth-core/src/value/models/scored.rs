@@ -54,6 +54,7 @@ impl Params {
     pub(crate) fn evaluate(&self, _inputs: &Inputs<'_>) -> Result<Figure, ModelError> {
         Ok(Figure {
             amount: Decimal::ZERO,
+            hours: None,
             explain: Explain::input(
                 "score",
                 format!("{}/5", self.score),

@@ -39,9 +39,11 @@ impl Params {
         let (n, uses_e) = uses(inputs, self.estimated_uses.as_ref(), "uses")?;
         let (minutes, minutes_e) = param("minutes per use", &self.minutes_per_use);
         let (rate, rate_e) = hourly(inputs, &self.role)?;
-        let amount = n * minutes / MINUTES_PER_HOUR * rate.amount;
+        let hours = n * minutes / MINUTES_PER_HOUR;
+        let amount = hours * rate.amount;
         Ok(Figure {
             amount,
+            hours: Some(hours),
             explain: Explain::computed(
                 "time saved per use",
                 money(amount, inputs),
@@ -86,6 +88,8 @@ mod tests {
         let m = sample_measured(412, 30);
         let f = params().evaluate(&inputs(Basis::Realized, &g, Some(&m), Some(&h))).unwrap();
         assert_eq!(f.amount, dec!(2472));
+        // 412 × 6 ÷ 60 = 41.2 hours behind that amount.
+        assert_eq!(f.hours, Some(dec!(41.2)));
         assert!(f.explain.to_text().contains("uses counted: 412  [test rollups]"));
     }
 

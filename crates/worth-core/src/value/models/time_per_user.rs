@@ -58,9 +58,11 @@ impl Params {
             format!("guideline: {} working days a year", inputs.guideline.working_days_per_year),
         );
         let (rate, rate_e) = hourly(inputs, &self.role)?;
-        let amount = users * minutes * weeks / MINUTES_PER_HOUR * rate.amount;
+        let hours = users * minutes * weeks / MINUTES_PER_HOUR;
+        let amount = hours * rate.amount;
         Ok(Figure {
             amount,
+            hours: Some(hours),
             explain: Explain::computed(
                 "time saved per user",
                 money(amount, inputs),
@@ -101,5 +103,7 @@ mod tests {
         let m = sample_measured(999, 25);
         let f = params().evaluate(&inputs(Basis::Realized, &g, Some(&m), Some(&h))).unwrap();
         assert_eq!(f.amount.round_dp(2), dec!(1833.33));
+        // 25 × 20 min × 44 weeks ÷ 12 months ÷ 60 = 22,000 ÷ 720 = 30.5556 hours.
+        assert_eq!(f.hours.map(|h| h.round_dp(4)), Some(dec!(30.5556)));
     }
 }

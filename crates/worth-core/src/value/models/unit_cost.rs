@@ -40,6 +40,7 @@ impl Params {
         let amount = n * (before - after);
         Ok(Figure {
             amount,
+            hours: None,
             explain: Explain::computed(
                 "unit cost saved",
                 money(amount, inputs),
