@@ -13,6 +13,7 @@ pub mod api;
 pub mod auth;
 pub mod error;
 pub mod state;
+pub mod stories;
 pub mod web;
 
 use std::net::SocketAddr;

@@ -7,10 +7,16 @@
 //! realized (measured value in complete months); its headline is a sentence built from those
 //! figures.
 
+use std::collections::BTreeSet;
+
 use chrono::NaiveDate;
+use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::ValidationError;
+use crate::value::engine::Source;
+use crate::value::financial::round_amount;
+use crate::value::portfolio::Portfolio;
+use crate::{Currency, ValidationError};
 
 choice_enum! {
     /// Where a story is in its workflow.
@@ -93,6 +99,37 @@ impl Figure {
     /// Whether the figure is realized: some measured value in at least one complete month.
     pub fn is_realized(&self) -> bool {
         self.months > 0 && !self.realized.is_zero()
+    }
+}
+
+/// The live figure of a link to solution `solution_id` (named `solution`), over one of its
+/// value lines (`line`: id and name) or all of them: the risk-adjusted value realized in the
+/// evaluated `portfolio`, rounded once to the currency's minor unit.
+pub fn linked_figure(
+    portfolio: &Portfolio,
+    solution_id: i64,
+    solution: &str,
+    line: Option<(i64, &str)>,
+    currency: Currency,
+) -> Figure {
+    let s = portfolio.solutions.iter().find(|s| s.id == solution_id);
+    let months: Vec<(NaiveDate, Decimal)> = s
+        .into_iter()
+        .flat_map(|s| &s.lines)
+        .filter(|l| line.is_none_or(|(id, _)| id == l.line_id))
+        .flat_map(|l| &l.expected)
+        .filter(|m| m.source == Source::Realized)
+        .map(|m| (m.month, m.risk_adjusted))
+        .collect();
+    let distinct: BTreeSet<NaiveDate> = months.iter().map(|(m, _)| *m).collect();
+    Figure {
+        solution: solution.to_owned(),
+        line: line.map(|(_, n)| n.to_owned()),
+        realized: round_amount(months.iter().map(|(_, v)| *v).sum(), currency.minor_units()),
+        currency: currency.code().to_owned(),
+        months: distinct.len(),
+        from: distinct.first().copied(),
+        to: distinct.last().copied(),
     }
 }
 

@@ -42,6 +42,8 @@ pub fn routes() -> Router<AppState> {
             get(solutions::value_lines).post(solutions::add_value_line),
         )
         .route("/api/solutions/{id}/measurements", post(solutions::measure))
+        .route("/api/stories", get(crate::stories::api_list).post(crate::stories::api_create))
+        .route("/api/stories/{id}/move", post(crate::stories::api_move))
         .route("/api/tokens", get(tokens::list).post(tokens::create))
         .route("/api/tokens/{id}", delete(tokens::revoke))
         .route("/api/users", get(tokens::users).post(tokens::add_user))
@@ -56,6 +58,7 @@ pub fn routes() -> Router<AppState> {
         solutions::list, solutions::create, solutions::show, solutions::explain,
         solutions::value_lines, solutions::add_value_line, solutions::measure,
         tokens::list, tokens::create, tokens::revoke, tokens::users, tokens::add_user,
+        crate::stories::api_list, crate::stories::api_create, crate::stories::api_move,
     ),
     components(schemas(
         Health, Me, UnitOut, TilesOut, RoiRow, ErrorBody, ErrorDetail,
@@ -63,6 +66,7 @@ pub fn routes() -> Router<AppState> {
         solutions::NewSolutionIn, solutions::ValueLineOut, solutions::NewValueLineIn,
         solutions::MeasurementIn, tokens::TokenOut, tokens::NewTokenIn, tokens::CreatedToken,
         tokens::UserOut, tokens::NewUserIn,
+        crate::stories::StoryView, crate::stories::NewStoryIn, crate::stories::MoveIn,
     )),
     modifiers(&BearerAuth),
     security(("bearer" = []))

@@ -6,6 +6,7 @@
 //! Every form carries the session's CSRF token, checked before anything is written.
 
 mod pages;
+mod story_pages;
 
 use axum::Router;
 use axum::extract::FromRequestParts;
@@ -21,7 +22,7 @@ use crate::auth::Caller;
 use crate::state::AppState;
 
 /// The page templates, compiled into the binary.
-const TEMPLATES: [(&str, &str); 10] = [
+const TEMPLATES: [(&str, &str); 13] = [
     ("base.html", include_str!("../../templates/base.html")),
     ("login.html", include_str!("../../templates/login.html")),
     ("error.html", include_str!("../../templates/error.html")),
@@ -32,6 +33,9 @@ const TEMPLATES: [(&str, &str); 10] = [
     ("assess.html", include_str!("../../templates/assess.html")),
     ("users.html", include_str!("../../templates/users.html")),
     ("tokens.html", include_str!("../../templates/tokens.html")),
+    ("stories.html", include_str!("../../templates/stories.html")),
+    ("story.html", include_str!("../../templates/story.html")),
+    ("story_new.html", include_str!("../../templates/story_new.html")),
 ];
 
 /// The style sheet, served from `/static/app.css` (the policy allows no inline style).
@@ -61,6 +65,10 @@ pub fn routes() -> Router<AppState> {
         .route("/users", get(pages::users).post(pages::create_user))
         .route("/tokens", get(pages::tokens).post(pages::create_token))
         .route("/tokens/{id}/revoke", post(pages::revoke_token))
+        .route("/stories", get(story_pages::list).post(story_pages::create_story))
+        .route("/stories/new", get(story_pages::new_form))
+        .route("/stories/{id}", get(story_pages::show))
+        .route("/stories/{id}/move", post(story_pages::move_story))
         .route("/report.html", get(pages::report_html))
         .route("/report.xlsx", get(pages::report_xlsx))
 }
@@ -90,6 +98,7 @@ impl Frame {
         if p.may(Action::Admin) {
             nav.push(("/users", "Users"));
         }
+        nav.push(("/stories", "Stories"));
         nav.push(("/tokens", "API tokens"));
         Self {
             user: caller.user.name.clone(),

@@ -33,7 +33,11 @@ use crate::auth::{SESSION_COOKIE, SESSION_HOURS, digest, secret, verify_password
 use crate::error::{Failure, PageResult};
 use crate::state::{AppState, ScopeFigures};
 
-fn render(state: &AppState, name: &str, ctx: serde_json::Value) -> PageResult<Html<String>> {
+pub(crate) fn render(
+    state: &AppState,
+    name: &str,
+    ctx: serde_json::Value,
+) -> PageResult<Html<String>> {
     let page = state
         .templates()
         .get_template(name)

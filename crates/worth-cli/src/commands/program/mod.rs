@@ -21,7 +21,7 @@ use worth_core::program::kpi::{Source, Status, Trend};
 use worth_core::program::metrics::{self, BuiltIn, Coverage, MetricValue, Process, Unit};
 use worth_core::program::okr::{KeyResultSource, Progress, progress, roll_up};
 use worth_core::program::pilot::{Observation, Phase, PilotResult, difference_in_differences};
-use worth_core::program::story::{Figure, StoryStatus, headline, is_measurable};
+use worth_core::program::story::{Figure, StoryStatus, headline, is_measurable, linked_figure};
 use worth_core::program::survey::{Scale, Wave, waves};
 use worth_core::program::ttv::{Quarter, Timeline, per_quarter, quarter_of};
 use worth_core::solution::{Criticality, Solution, Stage};
@@ -361,30 +361,13 @@ impl Program {
 
     /// A story's figures, computed now from the engine.
     pub(crate) fn figures(&self, story: &StoryRecord) -> Vec<Figure> {
-        let code = self.loaded.settings.currency.code().to_owned();
+        let currency = self.loaded.settings.currency;
         story
             .figures
             .iter()
             .map(|f| {
-                let s = self.portfolio.solutions.iter().find(|s| s.id == f.solution_id);
-                let months: Vec<(NaiveDate, Decimal)> = s
-                    .into_iter()
-                    .flat_map(|s| &s.lines)
-                    .filter(|l| f.line.as_ref().is_none_or(|(id, _)| *id == l.line_id))
-                    .flat_map(|l| &l.expected)
-                    .filter(|m| m.source == MonthSource::Realized)
-                    .map(|m| (m.month, m.risk_adjusted))
-                    .collect();
-                let distinct: BTreeSet<NaiveDate> = months.iter().map(|(m, _)| *m).collect();
-                Figure {
-                    solution: f.solution.clone(),
-                    line: f.line.as_ref().map(|(_, n)| n.clone()),
-                    realized: round_amount(months.iter().map(|(_, v)| *v).sum(), self.minor()),
-                    currency: code.clone(),
-                    months: distinct.len(),
-                    from: distinct.first().copied(),
-                    to: distinct.last().copied(),
-                }
+                let line = f.line.as_ref().map(|(id, n)| (*id, n.as_str()));
+                linked_figure(&self.portfolio, f.solution_id, &f.solution, line, currency)
             })
             .collect()
     }

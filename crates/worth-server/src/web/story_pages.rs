@@ -1,0 +1,137 @@
+//! The pages of success stories: the list, the editor of a draft, a story with its live
+//! figures and its workflow buttons.
+
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use serde_json::json;
+use worth_core::access::Action;
+
+use super::pages::render;
+use super::{Frame, PageCaller};
+use crate::auth::Caller;
+use crate::error::{Failure, PageResult};
+use crate::state::AppState;
+use crate::stories::{NewStoryIn, create, move_to, readable, story_for, view};
+
+pub(crate) async fn list(
+    State(state): State<AppState>,
+    PageCaller(caller): PageCaller,
+) -> PageResult<Html<String>> {
+    let stories: Vec<_> = readable(&state, &caller)
+        .await?
+        .into_iter()
+        .map(|s| json!({"id": s.id, "title": s.title, "author": s.author, "status": s.status.to_string()}))
+        .collect();
+    let may_write = caller.principal.may(Action::WriteProgram);
+    render(
+        &state,
+        "stories.html",
+        json!({"frame": Frame::of(&caller), "stories": stories, "may_write": may_write}),
+    )
+}
+
+async fn editor(
+    state: &AppState,
+    caller: &Caller,
+    message: Option<String>,
+) -> PageResult<Html<String>> {
+    caller.require(Action::WriteProgram)?;
+    let solutions: Vec<_> = state
+        .store()
+        .solutions(None)
+        .await?
+        .into_iter()
+        .filter(|s| crate::api::solutions::permits(caller, Action::WriteSolution, s))
+        .map(|s| json!({"id": s.id, "name": s.name, "business_unit": s.business_unit}))
+        .collect();
+    render(
+        state,
+        "story_new.html",
+        json!({"frame": Frame::of(caller), "solutions": solutions, "message": message}),
+    )
+}
+
+pub(crate) async fn new_form(
+    State(state): State<AppState>,
+    PageCaller(caller): PageCaller,
+) -> PageResult<Html<String>> {
+    editor(&state, &caller, None).await
+}
+
+/// The story editor's form.
+#[derive(Debug, Deserialize)]
+pub(crate) struct StoryForm {
+    csrf: String,
+    title: String,
+    problem: String,
+    solution: String,
+    #[serde(default)]
+    obstacles: String,
+    #[serde(default)]
+    value: String,
+    #[serde(default)]
+    next_steps: String,
+    #[serde(default)]
+    solution_id: String,
+}
+
+pub(crate) async fn create_story(
+    State(state): State<AppState>,
+    PageCaller(caller): PageCaller,
+    Form(form): Form<StoryForm>,
+) -> PageResult<Response> {
+    caller.check_csrf(Some(&form.csrf))?;
+    let solution_id = match form.solution_id.trim() {
+        "" => None,
+        id => Some(
+            id.parse::<i64>()
+                .map_err(|_| Failure::BadRequest(format!("'{id}' is not a solution id")))?,
+        ),
+    };
+    let input = NewStoryIn {
+        title: form.title,
+        problem: form.problem,
+        solution: form.solution,
+        obstacles: form.obstacles,
+        value: form.value,
+        next_steps: form.next_steps,
+        solution_id,
+    };
+    match create(&state, &caller, input).await {
+        Ok(id) => Ok(Redirect::to(&format!("/stories/{id}")).into_response()),
+        Err(Failure::BadRequest(m) | Failure::Conflict(m)) => {
+            Ok(editor(&state, &caller, Some(m)).await?.into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub(crate) async fn show(
+    State(state): State<AppState>,
+    PageCaller(caller): PageCaller,
+    Path(id): Path<i64>,
+) -> PageResult<Html<String>> {
+    let story = story_for(&state, &caller, id).await?;
+    let v = view(&state, &caller, &story).await?;
+    render(&state, "story.html", json!({"frame": Frame::of(&caller), "story": v}))
+}
+
+/// A workflow move from the story page.
+#[derive(Debug, Deserialize)]
+pub(crate) struct MoveForm {
+    csrf: String,
+    to: String,
+}
+
+pub(crate) async fn move_story(
+    State(state): State<AppState>,
+    PageCaller(caller): PageCaller,
+    Path(id): Path<i64>,
+    Form(form): Form<MoveForm>,
+) -> PageResult<Redirect> {
+    caller.check_csrf(Some(&form.csrf))?;
+    move_to(&state, &caller, id, &form.to).await?;
+    Ok(Redirect::to(&format!("/stories/{id}")))
+}
