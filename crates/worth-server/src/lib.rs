@@ -12,6 +12,7 @@
 pub mod api;
 pub mod auth;
 pub mod error;
+pub mod imports;
 pub mod state;
 pub mod stories;
 pub mod web;
@@ -81,11 +82,16 @@ pub async fn serve(
         .map_err(|e| anyhow::anyhow!("cannot listen on {addr}: {e}"))?;
     let bound = listener.local_addr()?;
     tracing::info!(address = %bound, store = %state.store().location(), "serving");
+    let worker =
+        state.settings().import_poll.map(|poll| imports::spawn_worker(state.clone(), poll));
     ready(bound);
     axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
         })
         .await?;
+    if let Some(w) = worker {
+        w.abort();
+    }
     Ok(())
 }

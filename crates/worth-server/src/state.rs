@@ -27,11 +27,21 @@ pub struct Settings {
     pub secure_cookies: bool,
     /// The largest upload accepted, in bytes.
     pub max_upload: usize,
+    /// The workspace's pseudonymization key, which imports need; without it uploads are
+    /// queued but fail.
+    pub key: Option<worth_core::pseudonym::SecretKey>,
+    /// How often the import worker looks for queued jobs; `None` runs no worker.
+    pub import_poll: Option<Duration>,
 }
 
 impl Default for Settings {
     fn default() -> Self {
-        Self { secure_cookies: false, max_upload: 50 * 1024 * 1024 }
+        Self {
+            secure_cookies: false,
+            max_upload: 50 * 1024 * 1024,
+            key: None,
+            import_poll: Some(Duration::from_secs(1)),
+        }
     }
 }
 

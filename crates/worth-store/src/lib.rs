@@ -14,6 +14,7 @@ mod chargeback;
 mod engine;
 mod error;
 mod ingest;
+mod jobs;
 pub mod keyfile;
 mod program;
 mod read;
@@ -40,6 +41,7 @@ pub use ingest::{
     MappedRecord, MonthlyUsers, RunBatch, RunDay, UNASSIGNED_BUSINESS_UNIT, UpsertCounts,
     UsageBatch, UsageDay,
 };
+pub use jobs::{ClaimedJob, ImportJob, JobState};
 pub use program::{
     Artifact, CheckIn, FigureLink, KeyResultRecord, KpiRecord, KpiValue, NewKeyResult, NewPilot,
     ObjectiveRecord, PilotRecord, Quote, StoryParts, StoryRecord, ToolEvaluationSpec, ValueCheckin,

@@ -35,8 +35,25 @@ pub(crate) async fn serve(g: &Globals, args: ServeArgs) -> Result<()> {
             "worth: no user yet: create the first admin with `worth user add NAME --admin --password-stdin`",
         );
     }
-    let settings =
-        Settings { secure_cookies: args.secure_cookies, max_upload: args.max_upload_mib << 20 };
+    // Imports pseudonymize user ids with the workspace's key: the server needs the same file.
+    let location = g.location()?;
+    let key_path = g.key_file(&location);
+    let key = match worth_store::keyfile::load(&key_path) {
+        Ok(key) => {
+            store.check_key(&key, &key_path).await?;
+            Some(key)
+        }
+        Err(e) => {
+            say(&format!("worth: imports are off: {e}"));
+            None
+        }
+    };
+    let settings = Settings {
+        secure_cookies: args.secure_cookies,
+        max_upload: args.max_upload_mib << 20,
+        key,
+        ..Settings::default()
+    };
     let state = AppState::new(store, settings);
     worth_server::serve(state, args.addr, |bound| {
         say(&format!("worth: serving http://{bound}/ (Ctrl-C stops)"));

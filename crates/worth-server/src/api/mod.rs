@@ -44,6 +44,9 @@ pub fn routes() -> Router<AppState> {
         .route("/api/solutions/{id}/measurements", post(solutions::measure))
         .route("/api/stories", get(crate::stories::api_list).post(crate::stories::api_create))
         .route("/api/stories/{id}/move", post(crate::stories::api_move))
+        .route("/api/imports", get(crate::imports::api_list).post(crate::imports::api_queue))
+        .route("/api/imports/{id}", get(crate::imports::api_show))
+        .route("/api/imports/{id}/rejects", get(crate::imports::rejects))
         .route("/api/tokens", get(tokens::list).post(tokens::create))
         .route("/api/tokens/{id}", delete(tokens::revoke))
         .route("/api/users", get(tokens::users).post(tokens::add_user))
@@ -59,6 +62,8 @@ pub fn routes() -> Router<AppState> {
         solutions::value_lines, solutions::add_value_line, solutions::measure,
         tokens::list, tokens::create, tokens::revoke, tokens::users, tokens::add_user,
         crate::stories::api_list, crate::stories::api_create, crate::stories::api_move,
+        crate::imports::api_queue, crate::imports::api_list, crate::imports::api_show,
+        crate::imports::rejects,
     ),
     components(schemas(
         Health, Me, UnitOut, TilesOut, RoiRow, ErrorBody, ErrorDetail,
@@ -67,6 +72,7 @@ pub fn routes() -> Router<AppState> {
         solutions::MeasurementIn, tokens::TokenOut, tokens::NewTokenIn, tokens::CreatedToken,
         tokens::UserOut, tokens::NewUserIn,
         crate::stories::StoryView, crate::stories::NewStoryIn, crate::stories::MoveIn,
+        crate::imports::JobOut,
     )),
     modifiers(&BearerAuth),
     security(("bearer" = []))

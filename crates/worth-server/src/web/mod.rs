@@ -5,6 +5,7 @@
 //! inserted as is are the report's SVG charts, which the report crate draws from escaped text.
 //! Every form carries the session's CSRF token, checked before anything is written.
 
+mod import_pages;
 mod pages;
 mod story_pages;
 
@@ -22,7 +23,7 @@ use crate::auth::Caller;
 use crate::state::AppState;
 
 /// The page templates, compiled into the binary.
-const TEMPLATES: [(&str, &str); 13] = [
+const TEMPLATES: [(&str, &str); 15] = [
     ("base.html", include_str!("../../templates/base.html")),
     ("login.html", include_str!("../../templates/login.html")),
     ("error.html", include_str!("../../templates/error.html")),
@@ -36,6 +37,8 @@ const TEMPLATES: [(&str, &str); 13] = [
     ("stories.html", include_str!("../../templates/stories.html")),
     ("story.html", include_str!("../../templates/story.html")),
     ("story_new.html", include_str!("../../templates/story_new.html")),
+    ("imports.html", include_str!("../../templates/imports.html")),
+    ("import.html", include_str!("../../templates/import.html")),
 ];
 
 /// The style sheet, served from `/static/app.css` (the policy allows no inline style).
@@ -69,6 +72,8 @@ pub fn routes() -> Router<AppState> {
         .route("/stories/new", get(story_pages::new_form))
         .route("/stories/{id}", get(story_pages::show))
         .route("/stories/{id}/move", post(story_pages::move_story))
+        .route("/imports", get(import_pages::list).post(import_pages::upload))
+        .route("/imports/{id}", get(import_pages::show))
         .route("/report.html", get(pages::report_html))
         .route("/report.xlsx", get(pages::report_xlsx))
 }
@@ -94,6 +99,9 @@ impl Frame {
         let mut nav = vec![("/", "Dashboard")];
         if p.may(Action::ReadSolutions) {
             nav.push(("/solutions", "Solutions"));
+        }
+        if p.may(Action::Finance) {
+            nav.push(("/imports", "Imports"));
         }
         if p.may(Action::Admin) {
             nav.push(("/users", "Users"));
