@@ -13,6 +13,7 @@ pub mod api;
 pub mod auth;
 pub mod error;
 pub mod imports;
+pub mod program;
 pub mod state;
 pub mod stories;
 pub mod web;

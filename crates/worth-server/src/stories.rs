@@ -29,7 +29,8 @@ use crate::state::AppState;
 /// the formatting Markdown makes gets through.
 pub fn markdown(text: &str) -> String {
     use pulldown_cmark::Event;
-    let parser = pulldown_cmark::Parser::new(text).map(|e| match e {
+    let options = pulldown_cmark::Options::ENABLE_TABLES;
+    let parser = pulldown_cmark::Parser::new_ext(text, options).map(|e| match e {
         Event::Html(h) | Event::InlineHtml(h) => Event::Text(h),
         other => other,
     });

@@ -47,6 +47,10 @@ pub fn routes() -> Router<AppState> {
         .route("/api/imports", get(crate::imports::api_list).post(crate::imports::api_queue))
         .route("/api/imports/{id}", get(crate::imports::api_show))
         .route("/api/imports/{id}/rejects", get(crate::imports::rejects))
+        .route("/api/kpis", get(crate::program::api_kpis))
+        .route("/api/okrs", get(crate::program::api_okrs))
+        .route("/api/chargeback", get(crate::program::api_chargeback))
+        .route("/api/solutions/{id}/checkins", post(crate::program::api_checkin))
         .route("/api/tokens", get(tokens::list).post(tokens::create))
         .route("/api/tokens/{id}", delete(tokens::revoke))
         .route("/api/users", get(tokens::users).post(tokens::add_user))
@@ -63,7 +67,8 @@ pub fn routes() -> Router<AppState> {
         tokens::list, tokens::create, tokens::revoke, tokens::users, tokens::add_user,
         crate::stories::api_list, crate::stories::api_create, crate::stories::api_move,
         crate::imports::api_queue, crate::imports::api_list, crate::imports::api_show,
-        crate::imports::rejects,
+        crate::imports::rejects, crate::program::api_kpis, crate::program::api_okrs,
+        crate::program::api_chargeback, crate::program::api_checkin,
     ),
     components(schemas(
         Health, Me, UnitOut, TilesOut, RoiRow, ErrorBody, ErrorDetail,
@@ -72,7 +77,8 @@ pub fn routes() -> Router<AppState> {
         solutions::MeasurementIn, tokens::TokenOut, tokens::NewTokenIn, tokens::CreatedToken,
         tokens::UserOut, tokens::NewUserIn,
         crate::stories::StoryView, crate::stories::NewStoryIn, crate::stories::MoveIn,
-        crate::imports::JobOut,
+        crate::imports::JobOut, crate::program::StatementOut, crate::program::StatementLineOut,
+        crate::program::CheckinIn,
     )),
     modifiers(&BearerAuth),
     security(("bearer" = []))

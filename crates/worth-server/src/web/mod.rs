@@ -6,7 +6,7 @@
 //! Every form carries the session's CSRF token, checked before anything is written.
 
 mod import_pages;
-mod pages;
+pub(crate) mod pages;
 mod story_pages;
 
 use axum::Router;
@@ -23,7 +23,7 @@ use crate::auth::Caller;
 use crate::state::AppState;
 
 /// The page templates, compiled into the binary.
-const TEMPLATES: [(&str, &str); 15] = [
+const TEMPLATES: [(&str, &str); 19] = [
     ("base.html", include_str!("../../templates/base.html")),
     ("login.html", include_str!("../../templates/login.html")),
     ("error.html", include_str!("../../templates/error.html")),
@@ -39,6 +39,10 @@ const TEMPLATES: [(&str, &str); 15] = [
     ("story_new.html", include_str!("../../templates/story_new.html")),
     ("imports.html", include_str!("../../templates/imports.html")),
     ("import.html", include_str!("../../templates/import.html")),
+    ("kpis.html", include_str!("../../templates/kpis.html")),
+    ("okrs.html", include_str!("../../templates/okrs.html")),
+    ("chargeback.html", include_str!("../../templates/chargeback.html")),
+    ("guidelines.html", include_str!("../../templates/guidelines.html")),
 ];
 
 /// The style sheet, served from `/static/app.css` (the policy allows no inline style).
@@ -74,6 +78,11 @@ pub fn routes() -> Router<AppState> {
         .route("/stories/{id}/move", post(story_pages::move_story))
         .route("/imports", get(import_pages::list).post(import_pages::upload))
         .route("/imports/{id}", get(import_pages::show))
+        .route("/kpis", get(crate::program::kpis_page))
+        .route("/okrs", get(crate::program::okrs_page))
+        .route("/chargeback", get(crate::program::chargeback_page))
+        .route("/guidelines", get(crate::program::guidelines_page))
+        .route("/solutions/{id}/checkin", post(crate::program::checkin_form))
         .route("/report.html", get(pages::report_html))
         .route("/report.xlsx", get(pages::report_xlsx))
 }
@@ -107,6 +116,12 @@ impl Frame {
             nav.push(("/users", "Users"));
         }
         nav.push(("/stories", "Stories"));
+        if p.may(Action::ReadProgram) {
+            nav.push(("/kpis", "KPIs"));
+            nav.push(("/okrs", "OKRs"));
+        }
+        nav.push(("/chargeback", "Chargeback"));
+        nav.push(("/guidelines", "Guidelines"));
         nav.push(("/tokens", "API tokens"));
         Self {
             user: caller.user.name.clone(),

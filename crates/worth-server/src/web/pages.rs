@@ -415,10 +415,18 @@ pub(crate) async fn solution(
         Err(e) => return Err(e.into()),
     };
     let may_assess = crate::api::solutions::permits(&caller, Action::WriteSolution, &s);
+    let checkins: Vec<_> = state
+        .store()
+        .value_checkins()
+        .await?
+        .into_iter()
+        .filter(|c| c.solution_id == s.id)
+        .map(|c| json!({"on": c.checked_on.to_string(), "note": c.note}))
+        .collect();
     render(
         &state,
         "solution.html",
-        json!({"frame": Frame::of(&caller), "s": crate::api::SolutionOut::from(&s), "period": format!("{} to {}", worth_core::period::label(from), worth_core::period::label(to)), "lines": lines, "figures": figures, "costs": costs, "explain": explain, "may_assess": may_assess, "currency": cur}),
+        json!({"frame": Frame::of(&caller), "s": crate::api::SolutionOut::from(&s), "period": format!("{} to {}", worth_core::period::label(from), worth_core::period::label(to)), "lines": lines, "figures": figures, "costs": costs, "explain": explain, "may_assess": may_assess, "currency": cur, "checkins": checkins}),
     )
 }
 
@@ -642,10 +650,20 @@ pub(crate) async fn revoke_token(
 pub(crate) async fn report_html(
     State(state): State<AppState>,
     PageCaller(caller): PageCaller,
-) -> PageResult<Html<String>> {
+) -> PageResult<Response> {
     caller.require(Action::ReadReport)?;
     let figures = state.figures(&caller.principal).await?;
-    Ok(Html(render_html(&figures.report).map_err(|e| Failure::Internal(e.into()))?))
+    let page = render_html(&figures.report).map_err(|e| Failure::Internal(e.into()))?;
+    // A download: the self-contained report carries its own style, which this site's policy
+    // would not apply inline.
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            (header::CONTENT_DISPOSITION, "attachment; filename=\"value-report.html\""),
+        ],
+        page,
+    )
+        .into_response())
 }
 
 pub(crate) async fn report_xlsx(

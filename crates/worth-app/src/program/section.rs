@@ -17,7 +17,7 @@ fn dec(v: f64, dp: u32) -> Option<Decimal> {
 }
 
 /// A value with its unit, as the report shows it.
-pub(crate) fn shown(value: Option<f64>, unit: Unit, currency: &str) -> String {
+pub fn shown(value: Option<f64>, unit: Unit, currency: &str) -> String {
     let Some(v) = value.and_then(|v| dec(v, 2)) else { return "n/a".into() };
     match unit {
         Unit::Percent => format!("{v}%"),
@@ -30,7 +30,7 @@ pub(crate) fn shown(value: Option<f64>, unit: Unit, currency: &str) -> String {
 
 impl Program {
     /// The report's program sections.
-    pub(crate) fn section(&self) -> Result<ProgramSection> {
+    pub fn section(&self) -> Result<ProgramSection> {
         let currency = self.loaded.settings.currency.code().to_owned();
         let kpis = self
             .kpi_rows(None)?
