@@ -23,6 +23,44 @@ pub struct RateCard {
     pub valid_to: Option<NaiveDate>,
 }
 
+/// Prices `hours` of `role`'s work on day `on` for a solution of `business_unit`: the rate
+/// card of that unit when there is one in force, else the one for every unit. Returns the
+/// amount and the basis a person reads (`80 h × 55.00 EUR (analyst rate card #3)`).
+pub fn price_hours(
+    cards: &[RateCard],
+    role: &str,
+    business_unit: &str,
+    on: NaiveDate,
+    hours: Decimal,
+) -> Result<(Money, String), ValidationError> {
+    let valid = |r: &&RateCard| {
+        r.role.eq_ignore_ascii_case(role.trim())
+            && r.valid_from <= on
+            && r.valid_to.is_none_or(|t| on < t)
+    };
+    let card = cards
+        .iter()
+        .filter(valid)
+        .find(|r| r.business_unit.as_deref() == Some(business_unit))
+        .or_else(|| cards.iter().filter(valid).find(|r| r.business_unit.is_none()))
+        .ok_or_else(|| {
+            ValidationError::new(
+                "role",
+                format!(
+                    "no rate card for role '{}' on {on}: add one with `worth rate add --role \
+                     {} ...`, or give an amount",
+                    role.trim(),
+                    role.trim()
+                ),
+            )
+        })?;
+    let basis = format!(
+        "{hours} h × {} {} ({} rate card #{})",
+        card.hourly.amount, card.hourly.currency, card.role, card.id
+    );
+    Ok((Money::new(hours * card.hourly.amount, card.hourly.currency), basis))
+}
+
 /// Checks the figures of a rate card before it is stored.
 pub fn check_rate(
     hourly: Decimal,
@@ -76,6 +114,35 @@ impl FxRate {
 mod tests {
     use rstest::rstest;
     use rust_decimal::dec;
+
+    #[test]
+    fn hours_are_priced_with_the_units_own_card_in_force_else_the_general_one() {
+        let eur = Currency::parse("EUR").unwrap();
+        let d = |s: &str| s.parse::<NaiveDate>().unwrap();
+        let card = |id, bu: Option<&str>, hourly: i64, from: &str, to: Option<&str>| RateCard {
+            id,
+            role: "analyst".into(),
+            business_unit: bu.map(str::to_owned),
+            hourly: Money::new(Decimal::from(hourly), eur),
+            valid_from: d(from),
+            valid_to: to.map(d),
+        };
+        let cards = [
+            card(1, None, 50, "2025-01-01", None),
+            card(2, Some("Finance"), 60, "2025-01-01", Some("2025-07-01")),
+        ];
+        let h = Decimal::from(10);
+        let (m, basis) = price_hours(&cards, "Analyst", "Finance", d("2025-03-01"), h).unwrap();
+        assert_eq!(m.amount, Decimal::from(600));
+        assert!(basis.contains("rate card #2"), "{basis}");
+        // Finance's card has ended: the general one prices the work.
+        let (m, _) = price_hours(&cards, "analyst", "Finance", d("2025-07-01"), h).unwrap();
+        assert_eq!(m.amount, Decimal::from(500));
+        let (m, _) = price_hours(&cards, "analyst", "Sales", d("2025-03-01"), h).unwrap();
+        assert_eq!(m.amount, Decimal::from(500));
+        assert!(price_hours(&cards, "analyst", "Sales", d("2024-12-31"), h).is_err());
+        assert!(price_hours(&cards, "architect", "Sales", d("2025-03-01"), h).is_err());
+    }
 
     use super::*;
 

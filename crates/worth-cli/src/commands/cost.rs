@@ -103,27 +103,14 @@ pub(crate) async fn run(g: &Globals, cmd: CostCommand) -> Result<()> {
                 (None, Some(hours), Some(role)) => {
                     let hours = parse_amount("hours", hours)?;
                     let rates = store.rates().await?;
-                    let valid = |r: &&worth_core::rates::RateCard| {
-                        r.role.eq_ignore_ascii_case(role.trim())
-                            && r.valid_from <= start
-                            && r.valid_to.is_none_or(|t| start < t)
-                    };
-                    let card = rates
-                        .iter()
-                        .filter(valid)
-                        .find(|r| r.business_unit.as_deref() == Some(&solution.business_unit))
-                        .or_else(|| rates.iter().filter(valid).find(|r| r.business_unit.is_none()));
-                    let Some(card) = card else {
-                        bail!(
-                            "no rate card for role '{role}' on {start}: add one with `worth rate \
-                             add --role {role} ...`, or give --amount"
-                        );
-                    };
-                    let basis = format!(
-                        "{hours} h × {} {} ({} rate card #{})",
-                        card.hourly.amount, card.hourly.currency, card.role, card.id
-                    );
-                    (Money::new(hours * card.hourly.amount, card.hourly.currency), Some(basis))
+                    let (amount, basis) = worth_core::rates::price_hours(
+                        &rates,
+                        role,
+                        &solution.business_unit,
+                        start,
+                        hours,
+                    )?;
+                    (amount, Some(basis))
                 }
                 _ => bail!("give --amount, --hours with --role, or --percent-of-build"),
             };

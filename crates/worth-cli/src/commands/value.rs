@@ -209,7 +209,7 @@ pub(crate) async fn run(g: &Globals, args: ValueArgs) -> Result<()> {
             let current = lines.iter().find(|l| l.name.eq_ignore_ascii_case(line.trim()));
             let spec = match (current, params.is_empty()) {
                 (_, true) => None,
-                (Some(l), false) => Some(changed_spec(&l.spec, &pairs(&params)?)?),
+                (Some(l), false) => Some(l.spec.with_changes(&pairs(&params)?)?),
                 (None, false) => None,
             };
             if spec.is_none() && attribution.is_none() && current.is_some() {
@@ -256,56 +256,6 @@ pub(crate) async fn run(g: &Globals, args: ValueArgs) -> Result<()> {
                 .collect();
             emit(g.format, &models, &table)
         }
-    }
-}
-
-/// The line's spec with some parameters changed.
-fn changed_spec(
-    spec: &ModelSpec,
-    changes: &[(String, String)],
-) -> Result<ModelSpec, ValidationError> {
-    let serde_json::Value::Object(mut object) = serde_json::to_value(spec).unwrap_or_default()
-    else {
-        return Err(ValidationError::new("model", "cannot read the line's parameters"));
-    };
-    let model =
-        object.remove("model").and_then(|m| m.as_str().map(str::to_owned)).unwrap_or_default();
-    let mut current: Vec<(String, String)> = Vec::new();
-    if let Some(serde_json::Value::Object(params)) = object.remove("parameters") {
-        for (k, v) in params {
-            current.push((k, text_of(&v)));
-        }
-    }
-    for (k, v) in object {
-        current.push((k, text_of(&v)));
-    }
-    for (k, v) in changes {
-        match current.iter_mut().find(|(ck, _)| ck == k) {
-            Some(slot) => slot.1 = v.clone(),
-            None => current.push((k.clone(), v.clone())),
-        }
-    }
-    ModelSpec::from_pairs(&model, &current)
-}
-
-/// A parameter's JSON form back as the text the CLI accepts.
-fn text_of(v: &serde_json::Value) -> String {
-    match v {
-        serde_json::Value::String(s) => s.clone(),
-        serde_json::Value::Object(o) if o.contains_key("count") => {
-            let count = o.get("count").map(text_of).unwrap_or_default();
-            let per = o.get("per").and_then(|p| p.as_str()).unwrap_or("month");
-            format!("{count}/{per}")
-        }
-        serde_json::Value::Object(o) if o.contains_key("likely") => {
-            let get = |k: &str| o.get(k).map(text_of);
-            match (get("min"), get("likely"), get("max")) {
-                (Some(lo), Some(l), Some(hi)) => format!("{lo}..{l}..{hi}"),
-                (_, Some(l), _) => l,
-                _ => String::new(),
-            }
-        }
-        other => other.to_string(),
     }
 }
 

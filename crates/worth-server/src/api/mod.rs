@@ -42,6 +42,10 @@ pub fn routes() -> Router<AppState> {
             get(solutions::value_lines).post(solutions::add_value_line),
         )
         .route("/api/solutions/{id}/measurements", post(solutions::measure))
+        .route("/api/solutions/{id}/costs", get(solutions::costs).post(solutions::add_cost))
+        .route("/api/solutions/{id}/value-lines/{line_id}/estimates", get(solutions::estimates))
+        .route("/api/solutions/{id}/value-lines/{line_id}/reestimate", post(solutions::reestimate))
+        .route("/api/report", get(report))
         .route("/api/stories", get(crate::stories::api_list).post(crate::stories::api_create))
         .route("/api/stories/{id}/move", post(crate::stories::api_move))
         .route("/api/imports", get(crate::imports::api_list).post(crate::imports::api_queue))
@@ -64,6 +68,7 @@ pub fn routes() -> Router<AppState> {
         health, me, business_units, dashboard, roi,
         solutions::list, solutions::create, solutions::show, solutions::explain,
         solutions::value_lines, solutions::add_value_line, solutions::measure,
+        solutions::costs, solutions::add_cost, solutions::estimates, solutions::reestimate, report,
         tokens::list, tokens::create, tokens::revoke, tokens::users, tokens::add_user,
         crate::stories::api_list, crate::stories::api_create, crate::stories::api_move,
         crate::imports::api_queue, crate::imports::api_list, crate::imports::api_show,
@@ -74,7 +79,8 @@ pub fn routes() -> Router<AppState> {
         Health, Me, UnitOut, TilesOut, RoiRow, ErrorBody, ErrorDetail,
         solutions::SolutionOut, solutions::SolutionPage, solutions::SolutionDetail,
         solutions::NewSolutionIn, solutions::ValueLineOut, solutions::NewValueLineIn,
-        solutions::MeasurementIn, tokens::TokenOut, tokens::NewTokenIn, tokens::CreatedToken,
+        solutions::MeasurementIn, solutions::CostOut, solutions::NewCostIn,
+        solutions::EstimateOut, solutions::ReestimateIn, tokens::TokenOut, tokens::NewTokenIn, tokens::CreatedToken,
         tokens::UserOut, tokens::NewUserIn,
         crate::stories::StoryView, crate::stories::NewStoryIn, crate::stories::MoveIn,
         crate::imports::JobOut, crate::program::StatementOut, crate::program::StatementLineOut,
@@ -330,4 +336,16 @@ async fn roi(
             .collect(),
     };
     Ok(Json(rows))
+}
+
+/// The sponsor report of the caller's solutions over the last twelve complete months, as the
+/// `report.json` that `worth report` writes.
+#[utoipa::path(get, path = "/api/report", responses((status = 200, description = "the report")))]
+async fn report(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> ApiResult<Json<serde_json::Value>> {
+    caller.require(Action::ReadReport)?;
+    let figures = state.figures(&caller.principal).await?;
+    Ok(Json(serde_json::to_value(&figures.report).map_err(anyhow::Error::from)?))
 }

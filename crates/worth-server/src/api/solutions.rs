@@ -8,15 +8,17 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
-use worth_core::Currency;
 use worth_core::access::{Action, Role};
+use worth_core::money::parse_amount;
+use worth_core::rates::price_hours;
 use worth_core::solution::{
     Criticality, EnvironmentType, ExternalId, Solution, SolutionKind, Stage, parse_choice,
 };
 use worth_core::value::models::ModelSpec;
 use worth_core::value::portfolio::evaluate;
 use worth_core::value::quantity::Estimate;
-use worth_core::value::{Category, EvidenceGrade, ValueLine};
+use worth_core::value::{Category, CostKind, CostLine, EvidenceGrade, ValueLine};
+use worth_core::{Currency, Money};
 use worth_store::{NewSolution, NewValueLine};
 
 use super::{ErrorBody, Paging, RoiRow, csrf, roi_row};
@@ -495,4 +497,229 @@ pub(crate) async fn measure(
         .await?;
     w.commit().await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// A cost of a solution.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CostOut {
+    id: i64,
+    /// `one-time` or `monthly`.
+    kind: String,
+    item: String,
+    #[schema(value_type = String)]
+    amount: Decimal,
+    currency: String,
+    #[schema(value_type = String)]
+    start: NaiveDate,
+    #[schema(value_type = Option<String>)]
+    end: Option<NaiveDate>,
+    /// How the amount was priced, such as hours × a rate card.
+    basis: Option<String>,
+}
+
+impl From<&CostLine> for CostOut {
+    fn from(c: &CostLine) -> Self {
+        Self {
+            id: c.id,
+            kind: c.kind.to_string(),
+            item: c.item.clone(),
+            amount: c.amount.amount,
+            currency: c.amount.currency.code().to_owned(),
+            start: c.start,
+            end: c.end,
+            basis: c.basis.clone(),
+        }
+    }
+}
+
+/// A solution's costs.
+#[utoipa::path(get, path = "/api/solutions/{id}/costs", params(("id" = i64, Path)),
+    responses((status = 200, body = [CostOut]), (status = 404, body = ErrorBody)))]
+pub(crate) async fn costs(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<Vec<CostOut>>> {
+    let s = solution_for(&state, &caller, id, Action::ReadSolutions).await?;
+    let all = state.store().cost_lines().await?;
+    Ok(Json(all.iter().filter(|c| c.solution_id == s.id).map(CostOut::from).collect()))
+}
+
+/// A cost to add: an amount, or hours of a role priced with its rate card.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct NewCostIn {
+    /// `one-time` or `monthly`.
+    pub kind: String,
+    /// What it is for: `build`, `license`, `capacity`, `maintenance`…
+    pub item: String,
+    /// The amount, once or per month, as a decimal string.
+    pub amount: Option<String>,
+    /// The amount's currency (default the workspace's).
+    pub currency: Option<String>,
+    /// Hours of work, priced with `role`'s rate card on the start day.
+    pub hours: Option<String>,
+    /// The role whose rate card prices the hours.
+    pub role: Option<String>,
+    /// The day of a one-time cost or the first day of a monthly one (default today).
+    #[schema(value_type = Option<String>)]
+    pub start: Option<NaiveDate>,
+    /// The first day a monthly cost no longer applies.
+    #[schema(value_type = Option<String>)]
+    pub end: Option<NaiveDate>,
+}
+
+/// Adds a cost to a solution.
+#[utoipa::path(post, path = "/api/solutions/{id}/costs", params(("id" = i64, Path)),
+    request_body = NewCostIn,
+    responses((status = 201, body = CostOut), (status = 400, body = ErrorBody),
+        (status = 404, body = ErrorBody)))]
+pub(crate) async fn add_cost(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Json(input): Json<NewCostIn>,
+) -> ApiResult<(StatusCode, Json<CostOut>)> {
+    csrf(&caller, &headers)?;
+    let s = solution_for(&state, &caller, id, Action::WriteSolution).await?;
+    let mut w = state.store().write(&caller.user.name).await?;
+    let start = input.start.unwrap_or_else(|| w.today());
+    let (amount, basis) = match (&input.amount, &input.hours, &input.role) {
+        (Some(a), None, None) => {
+            let currency = match input.currency.as_deref() {
+                Some(c) => Currency::parse(c)?,
+                None => state.loaded().await?.settings.currency,
+            };
+            (Money::new(parse_amount("amount", a)?, currency), None)
+        }
+        (None, Some(h), Some(role)) => {
+            let rates = state.store().rates().await?;
+            let hours = parse_amount("hours", h)?;
+            let (m, basis) = price_hours(&rates, role, &s.business_unit, start, hours)?;
+            (m, Some(basis))
+        }
+        _ => return Err(Failure::BadRequest("give amount, or hours with role".into()).into()),
+    };
+    let cost = CostLine {
+        id: 0,
+        solution_id: s.id,
+        kind: parse_choice::<CostKind>("kind", &input.kind)?,
+        item: input.item,
+        amount,
+        start,
+        end: input.end,
+        basis,
+    };
+    let added = w.add_cost(&s.name, Some(&s.business_unit), &cost).await?;
+    w.commit().await?;
+    Ok((StatusCode::CREATED, Json(CostOut::from(&added))))
+}
+
+/// One revision of a value line's estimate.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EstimateOut {
+    revision: i64,
+    #[schema(value_type = Object)]
+    spec: serde_json::Value,
+    #[schema(value_type = String)]
+    attribution: Decimal,
+    guideline_version: i64,
+    #[schema(value_type = String)]
+    frozen_on: NaiveDate,
+    reason: Option<String>,
+}
+
+async fn line_of(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    line_id: i64,
+    action: Action,
+) -> Result<(Solution, ValueLine), Failure> {
+    let s = solution_for(state, caller, id, action).await?;
+    let line = state
+        .store()
+        .value_lines(Some(s.id))
+        .await?
+        .into_iter()
+        .find(|l| l.id == line_id)
+        .ok_or_else(|| {
+        Failure::NotFound(format!("no value line {line_id} in solution {id}"))
+    })?;
+    Ok((s, line))
+}
+
+/// Every estimate revision of a value line: revision 1 is the one frozen at approval.
+#[utoipa::path(get, path = "/api/solutions/{id}/value-lines/{line_id}/estimates",
+    params(("id" = i64, Path), ("line_id" = i64, Path)),
+    responses((status = 200, body = [EstimateOut]), (status = 404, body = ErrorBody)))]
+pub(crate) async fn estimates(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((id, line_id)): Path<(i64, i64)>,
+) -> ApiResult<Json<Vec<EstimateOut>>> {
+    let (_, line) = line_of(&state, &caller, id, line_id, Action::ReadSolutions).await?;
+    let revisions = state.store().estimate_revisions(line.id).await?;
+    Ok(Json(
+        revisions
+            .into_iter()
+            .map(|(e, reason)| EstimateOut {
+                revision: e.revision,
+                spec: serde_json::to_value(&e.spec).unwrap_or_default(),
+                attribution: e.attribution,
+                guideline_version: e.guideline_version,
+                frozen_on: e.frozen_on,
+                reason,
+            })
+            .collect(),
+    ))
+}
+
+/// A re-estimate of a value line.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ReestimateIn {
+    /// The parameters that change; the others stay.
+    #[serde(default)]
+    #[schema(value_type = Object)]
+    pub params: std::collections::BTreeMap<String, String>,
+    /// A new attribution (`80%`).
+    pub attribution: Option<String>,
+    /// Why.
+    pub reason: Option<String>,
+}
+
+/// Changes a value line's estimate; after approval it is a new revision and the frozen one
+/// stays as it was.
+#[utoipa::path(post, path = "/api/solutions/{id}/value-lines/{line_id}/reestimate",
+    params(("id" = i64, Path), ("line_id" = i64, Path)), request_body = ReestimateIn,
+    responses((status = 200, body = ValueLineOut), (status = 400, body = ErrorBody),
+        (status = 404, body = ErrorBody)))]
+pub(crate) async fn reestimate(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    Path((id, line_id)): Path<(i64, i64)>,
+    Json(input): Json<ReestimateIn>,
+) -> ApiResult<Json<ValueLineOut>> {
+    csrf(&caller, &headers)?;
+    let (s, line) = line_of(&state, &caller, id, line_id, Action::WriteSolution).await?;
+    let changes: Vec<(String, String)> = input.params.into_iter().collect();
+    let spec = (!changes.is_empty()).then(|| line.spec.with_changes(&changes)).transpose()?;
+    let attribution = match input.attribution.as_deref() {
+        Some(a) => {
+            let e: Estimate = a.parse()?;
+            Some(e.likely)
+        }
+        None => None,
+    };
+    if spec.is_none() && attribution.is_none() {
+        return Err(
+            Failure::BadRequest("nothing to change: give params or attribution".into()).into()
+        );
+    }
+    let change = worth_store::Reestimate { spec, attribution, reason: input.reason };
+    let mut w = state.store().write(&caller.user.name).await?;
+    let updated = w.reestimate(&s.name, Some(&s.business_unit), &line.name, &change).await?;
+    w.commit().await?;
+    Ok(Json(ValueLineOut::from(&updated)))
 }

@@ -70,6 +70,7 @@ pub fn routes() -> Router<AppState> {
         .route("/solutions/{id}", get(pages::solution))
         .route("/solutions/{id}/assess", get(pages::assess_form).post(pages::assess))
         .route("/users", get(pages::users).post(pages::create_user))
+        .route("/users/{name}/disable", post(pages::disable_user))
         .route("/tokens", get(pages::tokens).post(pages::create_token))
         .route("/tokens/{id}/revoke", post(pages::revoke_token))
         .route("/stories", get(story_pages::list).post(story_pages::create_story))

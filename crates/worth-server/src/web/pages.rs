@@ -685,3 +685,20 @@ pub(crate) async fn report_xlsx(
     )
         .into_response())
 }
+
+pub(crate) async fn disable_user(
+    State(state): State<AppState>,
+    PageCaller(caller): PageCaller,
+    Path(name): Path<String>,
+    Form(form): Form<CsrfForm>,
+) -> PageResult<Redirect> {
+    caller.check_csrf(Some(&form.csrf))?;
+    caller.require(Action::Admin)?;
+    if name.trim().eq_ignore_ascii_case(&caller.user.name) {
+        return Err(Failure::BadRequest("you cannot disable yourself".into()).into());
+    }
+    let mut w = state.store().write(&caller.user.name).await?;
+    w.disable_user(&name).await?;
+    w.commit().await?;
+    Ok(Redirect::to("/users"))
+}

@@ -212,6 +212,33 @@ impl ModelSpec {
         }
     }
 
+    /// This spec with some parameters changed (`key`, value as text): the re-estimate of a
+    /// line keeps every parameter it is not given.
+    pub fn with_changes(&self, changes: &[(String, String)]) -> Result<ModelSpec, ValidationError> {
+        let serde_json::Value::Object(mut object) = serde_json::to_value(self).unwrap_or_default()
+        else {
+            return Err(ValidationError::new("model", "cannot read the line's parameters"));
+        };
+        let model =
+            object.remove("model").and_then(|m| m.as_str().map(str::to_owned)).unwrap_or_default();
+        let mut current: Vec<(String, String)> = Vec::new();
+        if let Some(serde_json::Value::Object(params)) = object.remove("parameters") {
+            for (k, v) in params {
+                current.push((k, text_of(&v)));
+            }
+        }
+        for (k, v) in object {
+            current.push((k, text_of(&v)));
+        }
+        for (k, v) in changes {
+            match current.iter_mut().find(|(ck, _)| ck == k) {
+                Some(slot) => slot.1 = v.clone(),
+                None => current.push((k.clone(), v.clone())),
+            }
+        }
+        ModelSpec::from_pairs(&model, &current)
+    }
+
     /// Builds a model from `key=value` pairs, as typed on the command line.
     pub fn from_pairs(model: &str, pairs: &[(String, String)]) -> Result<Self, ValidationError> {
         let mut object = serde_json::Map::new();
@@ -315,6 +342,27 @@ pub(crate) fn money(amount: Decimal, inputs: &Inputs<'_>) -> String {
 
 /// Sixty, for minutes to hours.
 pub(crate) const MINUTES_PER_HOUR: Decimal = Decimal::from_parts(60, 0, 0, false, 0);
+
+/// A parameter's JSON form back as the text a user types.
+fn text_of(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Object(o) if o.contains_key("count") => {
+            let count = o.get("count").map(text_of).unwrap_or_default();
+            let per = o.get("per").and_then(|p| p.as_str()).unwrap_or("month");
+            format!("{count}/{per}")
+        }
+        serde_json::Value::Object(o) if o.contains_key("likely") => {
+            let get = |k: &str| o.get(k).map(text_of);
+            match (get("min"), get("likely"), get("max")) {
+                (Some(lo), Some(l), Some(hi)) => format!("{lo}..{l}..{hi}"),
+                (_, Some(l), _) => l,
+                _ => String::new(),
+            }
+        }
+        other => other.to_string(),
+    }
+}
 
 #[cfg(test)]
 pub(crate) mod test_support {
