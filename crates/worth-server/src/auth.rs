@@ -66,7 +66,8 @@ pub fn digest(secret: &str) -> String {
 
 /// Compares two strings in time that does not depend on where they differ.
 pub fn same(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    use subtle::ConstantTimeEq;
+    a.as_bytes().ct_eq(b.as_bytes()).into()
 }
 
 /// Counts failed logins per key (a user name, an address) in a sliding window, and refuses
