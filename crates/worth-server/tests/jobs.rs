@@ -1,15 +1,18 @@
-//! Import jobs on a shared database: two servers' workers poll the same store, and every job
-//! is run by exactly one of them.
+//! Two servers on one database: both serve the same data, and of the import jobs queued, each
+//! is run by exactly one of their workers.
 
 use std::collections::BTreeSet;
 use std::time::Duration;
 
+use std::net::SocketAddr;
+
 use worth_core::Currency;
+use worth_core::access::Role;
 use worth_core::pseudonym::SecretKey;
 use worth_core::workspace::WorkspaceSettings;
 use worth_server::{AppState, Settings, imports};
 use worth_store::testing::TestDb;
-use worth_store::{JobState, Location, Store};
+use worth_store::{JobState, Location, NewUser, Store};
 
 const JOBS: usize = 8;
 
@@ -94,4 +97,94 @@ async fn two_servers_on_postgres_run_each_import_job_once() {
 async fn two_servers_on_sqlite_run_each_import_job_once() {
     let dir = tempfile::tempdir().unwrap();
     every_job_runs_once(Location::Sqlite(dir.path().join("worth.db"))).await;
+}
+
+/// Starts a server on a random loopback port over `store`.
+async fn start(store: Store) -> SocketAddr {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let settings = Settings { import_poll: None, ..Settings::default() };
+    tokio::spawn(worth_server::serve(
+        AppState::new(store, settings),
+        "127.0.0.1:0".parse().unwrap(),
+        |a| {
+            let _ = tx.send(a);
+        },
+    ));
+    rx.await.unwrap()
+}
+
+async fn both_serve_the_same_data(location: Location) {
+    let store = workspace(&location).await;
+    let mut w = store.write("setup").await.unwrap();
+    w.add_business_unit("Finance", None).await.unwrap();
+    let password_hash = worth_server::auth::hash_password("correct horse battery").unwrap();
+    let new = NewUser {
+        name: "ada".into(),
+        person: None,
+        role: Role::Analyst,
+        password_hash,
+        business_units: Vec::new(),
+    };
+    w.add_user(&new).await.unwrap();
+    w.commit().await.unwrap();
+    let a = start(store).await;
+    let b = start(Store::open(&location).await.unwrap()).await;
+    let http = reqwest::Client::builder().cookie_store(true).build().unwrap();
+
+    // A session opened on one server is good on the other: sessions live in the store.
+    let login = http
+        .post(format!("http://{a}/login"))
+        .form(&[("name", "ada"), ("password", "correct horse battery")])
+        .send()
+        .await
+        .unwrap();
+    assert!(login.status().is_success() || login.status().is_redirection());
+    let made: serde_json::Value = http
+        .post(format!("http://{b}/api/tokens"))
+        .header("x-csrf-token", csrf_of(&http, b).await)
+        .json(&serde_json::json!({"name": "two servers"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = made["token"].as_str().unwrap().to_owned();
+
+    // A solution registered through one server is listed, with the same figures, by the other.
+    let created = reqwest::Client::new()
+        .post(format!("http://{a}/api/solutions"))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({"name": "Invoice Approvals", "kind": "canvas-app", "business_unit": "Finance"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 201);
+    for server in [a, b] {
+        let page: serde_json::Value = reqwest::Client::new()
+            .get(format!("http://{server}/api/solutions"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(page["total"], 1, "{server}: {page}");
+        assert_eq!(page["items"][0]["name"], "Invoice Approvals");
+    }
+}
+
+/// The CSRF token of the session `http` holds, read from a page's form.
+async fn csrf_of(http: &reqwest::Client, server: SocketAddr) -> String {
+    let page =
+        http.get(format!("http://{server}/tokens")).send().await.unwrap().text().await.unwrap();
+    let at = page.find("name=\"csrf\" value=\"").expect("a form with a CSRF token") + 19;
+    page[at..at + 64].to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_servers_on_postgres_serve_the_same_data() {
+    let Some(db) = TestDb::postgres("two_servers_serve_the_same_data").await else { return };
+    both_serve_the_same_data(db.location.clone()).await;
 }
