@@ -554,3 +554,37 @@ async fn errors_carry_a_kind_a_message_and_an_id_and_never_the_internals(#[case]
     let res = Server::client().get(s.url("/api/health")).send().await.unwrap();
     failure(res, 500, "internal").await;
 }
+
+#[rstest]
+#[case::sqlite(Backend::Sqlite)]
+#[case::postgres(Backend::Postgres)]
+#[tokio::test]
+async fn a_request_the_api_cannot_read_gets_the_same_error_body(#[case] backend: Backend) {
+    let Some(s) = Server::start(backend, "unreadable").await else { return };
+    let (_, token) = s.token(ANALYST, worth_core::access::Role::Analyst).await;
+    let client = reqwest::Client::new();
+    for (method, path, body, status, kind, says) in [
+        ("POST", "/api/solutions", "not json", 400, "bad_request", "as JSON"),
+        ("POST", "/api/solutions", r#"{"name": "x"}"#, 422, "bad_request", "missing field `kind`"),
+        ("GET", "/api/solutions/abc", "", 400, "bad_request", "Cannot parse `abc`"),
+        ("GET", "/api/solutions?page=-1", "", 400, "bad_request", "page"),
+        ("GET", "/api/no-such-thing", "", 404, "not_found", "no such API route"),
+        ("PUT", "/api/solutions", "", 405, "bad_request", "method not allowed"),
+    ] {
+        let res = client
+            .request(reqwest::Method::from_bytes(method.as_bytes()).unwrap(), s.url(path))
+            .bearer_auth(&token)
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        let body = failure(res, status, kind).await;
+        let message = body["error"]["message"].as_str().unwrap();
+        assert!(message.contains(says), "{method} {path}: {message}");
+    }
+    // Pages are not the API: an unknown page stays a bare 404.
+    let res = client.get(s.url("/no-such-page")).send().await.unwrap();
+    assert_eq!(res.status(), 404);
+    assert!(res.headers().get("content-type").is_none());
+}
