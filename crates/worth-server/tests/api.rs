@@ -53,6 +53,11 @@ async fn a_login_sets_a_strict_cookie_and_failed_logins_are_limited(#[case] back
     assert_eq!(me["user"], OWNER);
     assert_eq!(me["role"], "owner");
 
+    // Logging in does not use up the address's allowance of tries.
+    for _ in 0..6 {
+        s.login(SPONSOR).await;
+    }
+
     // Five wrong passwords are each refused, and logged without the password.
     for attempt in 1..=5 {
         let res = Server::client()
@@ -587,4 +592,28 @@ async fn a_request_the_api_cannot_read_gets_the_same_error_body(#[case] backend:
     let res = client.get(s.url("/no-such-page")).send().await.unwrap();
     assert_eq!(res.status(), 404);
     assert!(res.headers().get("content-type").is_none());
+}
+
+#[rstest]
+#[case::sqlite(Backend::Sqlite)]
+#[case::postgres(Backend::Postgres)]
+#[tokio::test]
+async fn parallel_wrong_passwords_cannot_outrun_the_login_limit(#[case] backend: Backend) {
+    let Some(s) = Server::start(backend, "parallel_logins").await else { return };
+    // Twenty guesses sent at once, before any of them is answered.
+    let attempts: Vec<_> = (0..20)
+        .map(|i| {
+            let request = Server::client()
+                .post(s.url("/login"))
+                .form(&[("name", ANALYST.to_owned()), ("password", format!("guess number {i}"))]);
+            tokio::spawn(async move { request.send().await.unwrap().status().as_u16() })
+        })
+        .collect();
+    let mut statuses = Vec::new();
+    for attempt in attempts {
+        statuses.push(attempt.await.unwrap());
+    }
+    let checked = statuses.iter().filter(|s| **s == 401).count();
+    assert_eq!(checked, 5, "only five passwords are ever checked: {statuses:?}");
+    assert!(statuses.iter().all(|s| [401, 429].contains(s)), "{statuses:?}");
 }
