@@ -617,3 +617,64 @@ async fn parallel_wrong_passwords_cannot_outrun_the_login_limit(#[case] backend:
     assert_eq!(checked, 5, "only five passwords are ever checked: {statuses:?}");
     assert!(statuses.iter().all(|s| [401, 429].contains(s)), "{statuses:?}");
 }
+
+#[rstest]
+#[case::sqlite(Backend::Sqlite)]
+#[case::postgres(Backend::Postgres)]
+#[tokio::test]
+async fn every_name_a_page_shows_is_escaped(#[case] backend: Backend) {
+    let Some(s) = Server::start(backend, "escaping").await else { return };
+    const UNIT: &str = "<img src=x onerror=alert(1)>";
+    const NAME: &str = "<script>alert(\"x\")</script>";
+
+    // A hostile unit and solution, live with realized value so they reach tiles and charts.
+    let mut w = s.store.write("seed").await.unwrap();
+    w.add_business_unit(UNIT, None).await.unwrap();
+    let mut new = common::solution(NAME, UNIT, "Ada");
+    new.stage = worth_core::solution::Stage::Live;
+    let id = w.add_solution(&new).await.unwrap().id;
+    w.add_value_line(NAME, Some(UNIT), &common::time_saved(NAME)).await.unwrap();
+    let today = w.today();
+    for back in 1..=6 {
+        let month = today.checked_sub_months(chrono::Months::new(back)).unwrap();
+        w.record_measurement(NAME, Some(UNIT), "units", month, 120.into(), "test").await.unwrap();
+    }
+    w.commit().await.unwrap();
+
+    let admin = s.login(ADMIN).await;
+    let res = admin
+        .client
+        .post(s.url("/api/tokens"))
+        .header("x-csrf-token", admin.csrf.as_str())
+        .json(&json!({"name": NAME}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let unit_path = format!("/business-units/{}", UNIT.replace(' ', "%20"));
+    let mut shown = 0;
+    for path in [
+        "/".to_owned(),
+        unit_path,
+        "/solutions".to_owned(),
+        format!("/solutions/{id}"),
+        format!("/solutions/{id}/assess"),
+        "/solutions/new".to_owned(),
+        "/tokens".to_owned(),
+        "/report.html".to_owned(),
+    ] {
+        let res = admin.client.get(s.url(&path)).send().await.unwrap();
+        assert_eq!(res.status(), 200, "{path}");
+        let page = res.text().await.unwrap();
+        assert!(!page.contains("<script") && !page.contains("<img"), "{path} holds markup");
+        if path == "/" {
+            // The charts go into the page as they are: their own escaping is what holds.
+            let charts: Vec<&str> = page.split("<svg").skip(1).collect();
+            assert!(charts.iter().any(|c| c.contains("&lt;")), "a chart names the unit");
+        }
+        if page.contains("&lt;script&gt;") || page.contains("&lt;img") {
+            shown += 1;
+        }
+    }
+    assert_eq!(shown, 8, "every page shows the names, escaped");
+}

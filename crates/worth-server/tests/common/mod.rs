@@ -218,7 +218,7 @@ fn usd() -> Currency {
     Currency::parse("USD").unwrap()
 }
 
-fn solution(name: &str, unit: &str, owner: &str) -> NewSolution {
+pub fn solution(name: &str, unit: &str, owner: &str) -> NewSolution {
     NewSolution {
         name: name.into(),
         kind: SolutionKind::CloudFlow,
