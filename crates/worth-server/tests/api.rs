@@ -678,3 +678,52 @@ async fn every_name_a_page_shows_is_escaped(#[case] backend: Backend) {
     }
     assert_eq!(shown, 8, "every page shows the names, escaped");
 }
+
+#[rstest]
+#[case::sqlite(Backend::Sqlite)]
+#[case::postgres(Backend::Postgres)]
+#[tokio::test]
+async fn behind_tls_the_session_cookie_is_secure(#[case] backend: Backend) {
+    let settings = worth_server::Settings { secure_cookies: true, ..Default::default() };
+    let Some(s) = Server::start_with(backend, "secure", settings).await else { return };
+    let res = Server::client()
+        .post(s.url("/login"))
+        .form(&[("name", OWNER), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let cookie = res.headers()["set-cookie"].to_str().unwrap();
+    assert!(cookie.contains("; Secure") && cookie.contains("HttpOnly"), "{cookie}");
+}
+
+#[rstest]
+#[case::sqlite(Backend::Sqlite)]
+#[case::postgres(Backend::Postgres)]
+#[tokio::test]
+async fn a_disabled_user_is_shut_out_of_sessions_tokens_and_logins(#[case] backend: Backend) {
+    let Some(s) = Server::start(backend, "disabled").await else { return };
+    let session = s.login(ANALYST).await;
+    let (_, token) = s.token(ANALYST, worth_core::access::Role::Analyst).await;
+    let bearer = reqwest::Client::new();
+    assert_eq!(session.client.get(s.url("/api/me")).send().await.unwrap().status(), 200);
+    assert_eq!(
+        bearer.get(s.url("/api/me")).bearer_auth(&token).send().await.unwrap().status(),
+        200
+    );
+
+    let mut w = s.store.write(ADMIN).await.unwrap();
+    w.disable_user(ANALYST).await.unwrap();
+    w.commit().await.unwrap();
+
+    failure(session.client.get(s.url("/api/me")).send().await.unwrap(), 401, "unauthorized").await;
+    let res = bearer.get(s.url("/api/me")).bearer_auth(&token).send().await.unwrap();
+    failure(res, 401, "unauthorized").await;
+    let res = Server::client()
+        .post(s.url("/login"))
+        .form(&[("name", ANALYST), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+}

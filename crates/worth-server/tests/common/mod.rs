@@ -124,6 +124,11 @@ impl Server {
     /// Starts a server on `backend` over a seeded store, or `None` when the PostgreSQL half
     /// cannot run here (see `TestDb::postgres`).
     pub async fn start(backend: Backend, test: &str) -> Option<Self> {
+        Self::start_with(backend, test, Settings::default()).await
+    }
+
+    /// As [`Server::start`], with `settings`.
+    pub async fn start_with(backend: Backend, test: &str, settings: Settings) -> Option<Self> {
         let logs = Logs::default();
         let writer = logs.clone();
         let subscriber = tracing_subscriber::fmt()
@@ -146,7 +151,7 @@ impl Server {
         let store = Store::open(&location).await.unwrap();
         let ids = seed(&store).await;
 
-        let state = AppState::new(store.clone(), Settings::default());
+        let state = AppState::new(store.clone(), settings);
         let (tx, rx) = tokio::sync::oneshot::channel::<SocketAddr>();
         let task = tokio::spawn(async move {
             let addr: SocketAddr = "127.0.0.1:0".parse().unwrap();
