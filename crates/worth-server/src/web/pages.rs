@@ -639,13 +639,17 @@ pub(crate) async fn revoke_token(
     Ok(Redirect::to("/tokens"))
 }
 
+/// The report as a file to save: its inline style sheet, which the server's policy blocks, then
+/// applies when the file is opened.
 pub(crate) async fn report_html(
     State(state): State<AppState>,
     PageCaller(caller): PageCaller,
-) -> PageResult<Html<String>> {
+) -> PageResult<impl IntoResponse> {
     caller.require(Action::ReadReport)?;
     let figures = state.figures(&caller.principal).await?;
-    Ok(Html(render_html(&figures.report).map_err(|e| Failure::Internal(e.into()))?))
+    let html = render_html(&figures.report).map_err(|e| Failure::Internal(e.into()))?;
+    let saved = (header::CONTENT_DISPOSITION, "attachment; filename=\"value-report.html\"");
+    Ok(([saved], Html(html)))
 }
 
 pub(crate) async fn report_xlsx(
