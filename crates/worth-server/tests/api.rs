@@ -727,3 +727,27 @@ async fn a_disabled_user_is_shut_out_of_sessions_tokens_and_logins(#[case] backe
         .unwrap();
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
 }
+
+#[rstest]
+#[case::sqlite(Backend::Sqlite)]
+#[case::postgres(Backend::Postgres)]
+#[tokio::test]
+async fn the_reports_download_as_files(#[case] backend: Backend) {
+    let Some(s) = Server::start(backend, "reports").await else { return };
+    let sam = s.login(SPONSOR).await;
+
+    // The HTML report styles itself inline, which the pages' policy forbids: it is a file to
+    // open, not a page to show.
+    let res = sam.client.get(s.url("/report.html")).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["content-disposition"], "attachment; filename=\"value-report.html\"");
+    assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+    let html = res.text().await.unwrap();
+    assert!(html.contains("<style>") && html.contains("Invoice flow"), "Finance's report");
+    assert!(!html.contains("Lead app"), "a Finance sponsor's report holds no Sales solution");
+
+    let res = sam.client.get(s.url("/report.xlsx")).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["content-disposition"], "attachment; filename=\"value-report.xlsx\"");
+    assert!(res.bytes().await.unwrap().starts_with(b"PK\x03\x04"), "an XLSX is a zip");
+}
