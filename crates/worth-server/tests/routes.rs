@@ -344,3 +344,74 @@ async fn an_owner_without_a_person_sees_the_solutions_they_register(#[case] back
     assert_eq!(list["total"], 1, "{list}");
     assert_eq!(list["items"][0]["name"], "Quote app");
 }
+
+/// What a list answers: the names it holds.
+fn names(path: &str, body: &Value) -> Vec<String> {
+    let (rows, field) = match path {
+        "/api/solutions" => (&body["items"], "name"),
+        "/api/business-units" => (body, "name"),
+        "/api/tokens" => (body, "user"),
+        _ => (body, "key"),
+    };
+    let mut names: Vec<String> =
+        rows.as_array().unwrap().iter().map(|r| r[field].as_str().unwrap().to_owned()).collect();
+    if field == "user" {
+        // Tokens come in the order they were made: compare their users as a set.
+        names.sort();
+    }
+    names.dedup();
+    names
+}
+
+/// Who sees what in the lists: a role's scope, beyond whether the route answers at all.
+#[rustfmt::skip]
+const SCOPES: &[(&str, Role, &str, &[&str])] = &[
+    (ADMIN, Role::Admin, "/api/solutions", &["Invoice flow", "Ledger app", "Lead app"]),
+    (ANALYST, Role::Analyst, "/api/solutions", &["Invoice flow", "Ledger app", "Lead app"]),
+    (OWNER, Role::Owner, "/api/solutions", &["Invoice flow"]),
+    (OTHER_OWNER, Role::Owner, "/api/solutions", &["Lead app"]),
+    (ADMIN, Role::Admin, "/api/business-units", &["Finance", "Sales"]),
+    (OWNER, Role::Owner, "/api/business-units", &["Finance"]),
+    (SPONSOR, Role::Sponsor, "/api/business-units", &["Finance"]),
+    (OTHER_OWNER, Role::Owner, "/api/business-units", &["Sales"]),
+    (ANALYST, Role::Analyst, "/api/roi", &["Finance", "Sales"]),
+    (SPONSOR, Role::Sponsor, "/api/roi", &["Finance"]),
+    (ANALYST, Role::Analyst, "/api/roi?by=solution",
+        &["Finance / Invoice flow", "Finance / Ledger app", "Sales / Lead app"]),
+    (SPONSOR, Role::Sponsor, "/api/roi?by=solution",
+        &["Finance / Invoice flow", "Finance / Ledger app"]),
+    // Owners read their units' figures as sponsors do, peers' solutions included.
+    (OWNER, Role::Owner, "/api/roi?by=solution",
+        &["Finance / Invoice flow", "Finance / Ledger app"]),
+    (OTHER_OWNER, Role::Owner, "/api/roi?by=solution", &["Sales / Lead app"]),
+    // An admin's token of a lesser role is scoped as that role: an owner with no unit.
+    (ADMIN, Role::Owner, "/api/solutions", &[]),
+    (ADMIN, Role::Admin, "/api/tokens", &["ada", "ann", "grace", "root", "sam"]),
+    (ANALYST, Role::Analyst, "/api/tokens", &["ann"]),
+    (SPONSOR, Role::Sponsor, "/api/tokens", &["sam"]),
+];
+
+#[rstest]
+#[case::sqlite(Backend::Sqlite)]
+#[case::postgres(Backend::Postgres)]
+#[tokio::test]
+async fn each_role_sees_only_its_scope_in_the_lists(#[case] backend: Backend) {
+    let Some(s) = Server::start(backend, "scopes").await else { return };
+    let mut tokens = std::collections::BTreeMap::new();
+    for (user, role, _, _) in SCOPES {
+        if let std::collections::btree_map::Entry::Vacant(e) = tokens.entry((user, role)) {
+            e.insert(s.token(user, *role).await.1);
+        }
+    }
+    let client = reqwest::Client::new();
+    let mut wrong = Vec::new();
+    for (user, role, path, expected) in SCOPES {
+        let res = client.get(s.url(path)).bearer_auth(&tokens[&(user, role)]).send().await.unwrap();
+        assert_eq!(res.status(), 200, "{user} as {role}: {path}");
+        let got = names(path.split('?').next().unwrap(), &res.json().await.unwrap());
+        if got != *expected {
+            wrong.push(format!("{user} as {role}: {path}: {got:?}, expected {expected:?}"));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
