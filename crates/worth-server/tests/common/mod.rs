@@ -5,6 +5,7 @@
 //! The log is captured by a subscriber set as the default of the test's thread; tests run on
 //! tokio's current-thread runtime so that the server's tasks log on that thread too.
 
+// Each test crate compiles this module and uses a part of it; its items are `pub` for them.
 #![allow(dead_code, unreachable_pub)]
 
 use std::io::Write;
