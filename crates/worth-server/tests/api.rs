@@ -1,6 +1,7 @@
-//! The HTTP API and the login pages against a real server on a random loopback port, on SQLite
-//! and on PostgreSQL: logins and their limit, sessions and CSRF, API tokens, a solution
-//! registered and assessed and then seen in the list, the dashboard and the ROI view, the
+//! The HTTP API and the pages against a real server on a random loopback port, on SQLite and on
+//! PostgreSQL: logins and their limit (parallel guesses included), sessions and CSRF, API
+//! tokens, disabled users, a solution registered and assessed and then seen in the list, the
+//! dashboard and the ROI view, escaping of every name a page shows, the report downloads, the
 //! security headers, the OpenAPI document and the shape of every error.
 
 mod common;
