@@ -123,11 +123,10 @@ impl Principal {
         match self.role {
             Role::Admin | Role::Analyst => true,
             Role::Owner => {
-                self.in_unit(unit)
-                    && match (owner, self.person.as_deref()) {
-                        (Some(o), Some(p)) => name_key(o) == name_key(p),
-                        _ => false,
-                    }
+                // An owner with no person on record registers solutions under their login name,
+                // so that name is the one they own by.
+                let me = self.person.as_deref().unwrap_or(&self.user);
+                self.in_unit(unit) && owner.is_some_and(|o| name_key(o) == name_key(me))
             }
             Role::Sponsor => {
                 self.in_unit(unit) && matches!(action, Action::ReadDashboard | Action::ReadReport)
@@ -192,6 +191,14 @@ mod tests {
         assert!(!p.may_on_solution(Action::WriteSolution, "Sales", Some("Ada Lovelace")));
         assert!(!p.may_on_solution(Action::ReadSolutions, "Finance", None));
         assert!(!p.may_on_solution(Action::Finance, "Finance", Some("Ada Lovelace")));
+    }
+
+    #[test]
+    fn an_owner_with_no_person_owns_by_their_login_name() {
+        let p = principal(Role::Owner, &["Finance"], None);
+        assert!(p.may_on_solution(Action::WriteSolution, "Finance", Some(" U ")));
+        assert!(!p.may_on_solution(Action::WriteSolution, "Finance", Some("Ada Lovelace")));
+        assert!(!p.may_on_solution(Action::ReadSolutions, "Finance", None));
     }
 
     #[test]

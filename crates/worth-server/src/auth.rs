@@ -98,6 +98,33 @@ impl LoginLimiter {
         }
     }
 
+    /// Whether `key` may try now; if so, the try is counted as a failure until
+    /// [`LoginLimiter::succeeded`] or [`LoginLimiter::forgive`] takes it back. Checking and
+    /// counting under one lock means tries sent at once cannot all pass before one is counted.
+    pub fn try_once(&self, key: &str) -> bool {
+        let mut map = self.failures.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let now = Instant::now();
+        // As in `failed`: a flood of names cannot make the map grow without bound.
+        if map.len() > 10_000 {
+            map.retain(|_, times| times.iter().any(|t| now.duration_since(*t) < self.window));
+        }
+        let times = map.entry(key.to_owned()).or_default();
+        times.retain(|t| now.duration_since(*t) < self.window);
+        if times.len() >= self.max {
+            return false;
+        }
+        times.push(now);
+        true
+    }
+
+    /// Takes back the last try of `key` counted by [`LoginLimiter::try_once`].
+    pub fn forgive(&self, key: &str) {
+        let mut map = self.failures.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(times) = map.get_mut(key) {
+            times.pop();
+        }
+    }
+
     /// Records a failure of `key`.
     pub fn failed(&self, key: &str) {
         let mut map = self.failures.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
@@ -236,6 +263,17 @@ mod tests {
         assert!(l.allows("grace"));
         l.succeeded("ada");
         assert!(l.allows("ada"));
+    }
+
+    #[test]
+    fn a_try_counts_at_once_until_it_is_forgiven() {
+        let l = LoginLimiter::new(2, Duration::from_secs(60));
+        assert!(l.try_once("ada") && l.try_once("ada"));
+        assert!(!l.try_once("ada"), "two tries in flight use up the limit");
+        l.forgive("ada");
+        assert!(l.try_once("ada"));
+        l.succeeded("ada");
+        assert!(l.try_once("ada"));
     }
 
     #[test]

@@ -22,9 +22,9 @@ use std::net::SocketAddr;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request};
-use axum::http::{HeaderName, HeaderValue, header};
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use tower_http::set_header::SetResponseHeaderLayer;
 
 pub use state::{AppState, Settings};
@@ -45,6 +45,7 @@ pub fn router(state: AppState) -> Router {
         .merge(api::routes())
         .merge(web::routes())
         .layer(DefaultBodyLimit::max(limit))
+        .layer(middleware::from_fn(api_errors))
         .layer(middleware::from_fn(log_request))
         .layer(header(header::CONTENT_SECURITY_POLICY, CSP))
         .layer(header(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
@@ -52,6 +53,32 @@ pub fn router(state: AppState) -> Router {
         .layer(header(header::REFERRER_POLICY, "same-origin"))
         .layer(header(header::CACHE_CONTROL, "no-store"))
         .with_state(state)
+}
+
+/// Gives the API's error body (kind, message, id) to the failures axum answers in plain text
+/// before any handler runs: a body that is not the JSON expected, a path or query that does not
+/// parse, a body over the limit, no such route.
+async fn api_errors(request: Request, next: Next) -> Response {
+    let api = request.uri().path().starts_with("/api/");
+    let response = next.run(request).await;
+    let status = response.status();
+    let json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|c| c.as_bytes().starts_with(b"application/json"));
+    if !api || json || !status.is_client_error() {
+        return response;
+    }
+    let text = axum::body::to_bytes(response.into_body(), 4096).await.unwrap_or_default();
+    let text = String::from_utf8_lossy(&text).trim().to_owned();
+    let reason = status.canonical_reason().unwrap_or("refused").to_lowercase();
+    let failure = match status {
+        StatusCode::NOT_FOUND => error::Failure::NotFound("no such API route".into()),
+        _ => error::Failure::BadRequest(if text.is_empty() { reason } else { text }),
+    };
+    let mut answer = error::ApiError(failure).into_response();
+    *answer.status_mut() = status;
+    answer
 }
 
 /// Logs each request's method, path, status and time at debug; never its query or body,

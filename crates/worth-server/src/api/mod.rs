@@ -146,7 +146,8 @@ impl Paging {
             return Err(Failure::BadRequest("page starts at 1 and per_page is 1 to 500".into()));
         }
         let total = all.len();
-        let skip = usize::try_from((page - 1) * per_page).unwrap_or(usize::MAX);
+        // In u64: a far page times per_page overflows u32 (a panic in debug builds).
+        let skip = usize::try_from(u64::from(page - 1) * u64::from(per_page)).unwrap_or(usize::MAX);
         let rows = all.into_iter().skip(skip).take(per_page as usize).collect();
         Ok((rows, total, page, per_page))
     }

@@ -66,7 +66,12 @@ pub(crate) async fn login(
     let user_key = format!("user:{}", form.name.trim().to_lowercase());
     let addr_key = addr.map(|a| format!("addr:{a}"));
     let limiter = state.limiter();
-    if !limiter.allows(&user_key) || addr_key.as_deref().is_some_and(|k| !limiter.allows(k)) {
+    // Each try counts before the slow check, so tries sent at once cannot all be checked.
+    if !limiter.try_once(&user_key) {
+        return Err(Failure::TooManyRequests.into());
+    }
+    if addr_key.as_deref().is_some_and(|k| !limiter.try_once(k)) {
+        limiter.forgive(&user_key);
         return Err(Failure::TooManyRequests.into());
     }
     let found = state.store().login_user(&form.name).await?;
@@ -80,16 +85,15 @@ pub(crate) async fn login(
         .await
         .map_err(anyhow::Error::from)?;
     let Some(user) = user.filter(|_| ok) else {
-        limiter.failed(&user_key);
-        if let Some(k) = &addr_key {
-            limiter.failed(k);
-        }
         tracing::warn!("failed login");
         let page =
             render(&state, "login.html", json!({"message": "The name or the password is wrong."}))?;
         return Ok((axum::http::StatusCode::UNAUTHORIZED, page).into_response());
     };
     limiter.succeeded(&user_key);
+    if let Some(k) = &addr_key {
+        limiter.forgive(k);
+    }
     let id = secret();
     let expires = Utc::now() + chrono::Duration::hours(SESSION_HOURS);
     state.store().open_session(&digest(&id), user.id, &secret(), expires).await?;
@@ -647,23 +651,17 @@ pub(crate) async fn revoke_token(
     Ok(Redirect::to("/tokens"))
 }
 
+/// The report as a file to save: its inline style sheet, which the server's policy blocks, then
+/// applies when the file is opened.
 pub(crate) async fn report_html(
     State(state): State<AppState>,
     PageCaller(caller): PageCaller,
-) -> PageResult<Response> {
+) -> PageResult<impl IntoResponse> {
     caller.require(Action::ReadReport)?;
     let figures = state.figures(&caller.principal).await?;
-    let page = render_html(&figures.report).map_err(|e| Failure::Internal(e.into()))?;
-    // A download: the self-contained report carries its own style, which this site's policy
-    // would not apply inline.
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
-            (header::CONTENT_DISPOSITION, "attachment; filename=\"value-report.html\""),
-        ],
-        page,
-    )
-        .into_response())
+    let html = render_html(&figures.report).map_err(|e| Failure::Internal(e.into()))?;
+    let saved = (header::CONTENT_DISPOSITION, "attachment; filename=\"value-report.html\"");
+    Ok(([saved], Html(html)))
 }
 
 pub(crate) async fn report_xlsx(
