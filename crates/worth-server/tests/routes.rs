@@ -30,6 +30,8 @@ enum Body {
     Form(&'static [(&'static str, &'static str)]),
     /// The login form, sent from a browser of its own (it would replace the caller's session).
     Login,
+    /// A multipart upload of a small runs file, with the session's token in its `csrf` field.
+    Upload,
 }
 
 /// One row: a request and the status of admin, analyst, owner, sponsor and anonymous.
@@ -93,6 +95,36 @@ const ROUTES: &[Row] = &[
         [201, 403, 403, 403, 401]),
     ("DELETE", "/api/tokens/{token}", Body::Empty, [200, 200, 200, 200, 401]),
     ("DELETE", "/api/tokens/{admin_token}", Body::Empty, [200, 404, 404, 404, 401]),
+    ("GET", "/api/solutions/{own}/costs", Body::Empty, [200, 200, 200, 403, 401]),
+    ("GET", "/api/solutions/{other}/costs", Body::Empty, [200, 200, 404, 403, 401]),
+    ("POST", "/api/solutions/{own}/costs",
+        Body::Json(r#"{"kind": "monthly", "item": "license {n}", "amount": "10"}"#),
+        [201, 201, 201, 403, 401]),
+    ("POST", "/api/solutions/{other}/costs",
+        Body::Json(r#"{"kind": "one-time", "item": "build", "hours": "8", "role": "analyst"}"#),
+        [201, 201, 404, 403, 401]),
+    ("GET", "/api/solutions/{own}/value-lines/987654/estimates", Body::Empty,
+        [404, 404, 404, 403, 401]),
+    ("POST", "/api/solutions/{own}/value-lines/987654/reestimate",
+        Body::Json(r#"{"params": {"minutes_per_use": "6"}}"#), [404, 404, 404, 403, 401]),
+    ("POST", "/api/solutions/{own}/checkins", Body::Json(r#"{"note": "on track {n}"}"#),
+        [204, 204, 204, 403, 401]),
+    ("POST", "/api/solutions/{other}/checkins", Body::Json(r#"{"note": "on track {n}"}"#),
+        [204, 204, 404, 403, 401]),
+    ("GET", "/api/report", Body::Empty, [200, 200, 200, 200, 401]),
+    ("GET", "/api/kpis", Body::Empty, [200, 200, 200, 403, 401]),
+    ("GET", "/api/okrs", Body::Empty, [200, 200, 200, 403, 401]),
+    ("GET", "/api/chargeback", Body::Empty, [404, 404, 404, 404, 401]),
+    ("GET", "/api/stories", Body::Empty, [200, 200, 200, 200, 401]),
+    ("POST", "/api/stories",
+        Body::Json(r#"{"title": "Story {n}", "problem": "slow", "solution": "an app"}"#),
+        [201, 201, 201, 403, 401]),
+    ("POST", "/api/stories/987654/move", Body::Json(r#"{"to": "submitted"}"#),
+        [404, 404, 404, 404, 401]),
+    ("GET", "/api/imports", Body::Empty, [200, 200, 403, 403, 401]),
+    ("POST", "/api/imports", Body::Upload, [202, 202, 403, 403, 401]),
+    ("GET", "/api/imports/987654", Body::Empty, [404, 404, 403, 403, 401]),
+    ("GET", "/api/imports/987654/rejects", Body::Empty, [404, 404, 403, 403, 401]),
     ("GET", "/api/users", Body::Empty, [200, 403, 403, 403, 401]),
     ("POST", "/api/users",
         Body::Json(r#"{"name": "user{n}", "password": "long enough secret", "role": "analyst"}"#),
@@ -129,6 +161,27 @@ const ROUTES: &[Row] = &[
         [200, 200, 200, 200, 303]),
     ("POST", "/tokens/{token}/revoke", Body::Form(CSRF_ONLY), [303, 303, 303, 303, 303]),
     ("POST", "/tokens/{admin_token}/revoke", Body::Form(CSRF_ONLY), [303, 404, 404, 404, 303]),
+    ("POST", "/users/nobody/disable", Body::Form(CSRF_ONLY), [404, 403, 403, 403, 303]),
+    ("POST", "/solutions/{own}/checkin", Body::Form(&[("csrf", "{csrf}"), ("note", "ok {n}")]),
+        [303, 303, 303, 403, 303]),
+    ("POST", "/solutions/{other}/checkin", Body::Form(&[("csrf", "{csrf}"), ("note", "ok {n}")]),
+        [303, 303, 404, 403, 303]),
+    ("GET", "/stories", Body::Empty, [200, 200, 200, 200, 303]),
+    ("GET", "/stories/new", Body::Empty, [200, 200, 200, 403, 303]),
+    ("POST", "/stories",
+        Body::Form(&[("csrf", "{csrf}"), ("title", "Page story {n}"), ("problem", "slow"),
+            ("solution", "an app")]),
+        [303, 303, 303, 403, 303]),
+    ("GET", "/stories/987654", Body::Empty, [404, 404, 404, 404, 303]),
+    ("POST", "/stories/987654/move", Body::Form(&[("csrf", "{csrf}"), ("to", "submitted")]),
+        [404, 404, 404, 404, 303]),
+    ("GET", "/kpis", Body::Empty, [200, 200, 200, 403, 303]),
+    ("GET", "/okrs", Body::Empty, [200, 200, 200, 403, 303]),
+    ("GET", "/chargeback", Body::Empty, [200, 200, 200, 200, 303]),
+    ("GET", "/guidelines", Body::Empty, [200, 200, 200, 200, 303]),
+    ("GET", "/imports", Body::Empty, [200, 200, 403, 403, 303]),
+    ("POST", "/imports", Body::Upload, [303, 303, 403, 403, 303]),
+    ("GET", "/imports/987654", Body::Empty, [404, 404, 403, 403, 303]),
     ("GET", "/report.html", Body::Empty, [200, 200, 200, 200, 303]),
     ("GET", "/report.xlsx", Body::Empty, [200, 200, 200, 200, 303]),
     ("GET", "/no/such/page", Body::Empty, [404, 404, 404, 404, 404]),
@@ -181,6 +234,17 @@ async fn call(s: &Server, user: Option<&str>, cred: &Credential, row: &Row, n: u
             req.form(&pairs.iter().map(|(k, v)| (*k, fill(v))).collect::<Vec<_>>())
         }
         Body::Login => req.form(&[("name", SPONSOR), ("password", PASSWORD)]),
+        Body::Upload => {
+            let file = format!(
+                "FlowId,RunId,StartTime,EndTime,Status\nf,r{n},2024-09-01T10:00:00Z,\
+                 2024-09-01T10:00:10Z,Succeeded\n"
+            );
+            let form = reqwest::multipart::Form::new()
+                .text("csrf", csrf.clone())
+                .text("kind", "runs")
+                .part("file", reqwest::multipart::Part::text(file).file_name("runs.csv"));
+            req.multipart(form)
+        }
     };
     req.send().await.unwrap().status().as_u16()
 }
