@@ -208,7 +208,9 @@ impl FromRequestParts<AppState> for Caller {
             let token = value
                 .to_str()
                 .ok()
-                .and_then(|v| v.strip_prefix("Bearer "))
+                .and_then(|v| v.split_once(' '))
+                .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+                .map(|(_, token)| token)
                 .ok_or(Failure::Unauthorized)?;
             let (user, role) = state
                 .store()

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{Months, NaiveDate};
-use worth_core::access::Principal;
+use worth_core::access::{Principal, Role};
 use worth_core::period::month_of;
 use worth_core::value::accuracy::accuracy;
 use worth_core::value::portfolio::{GroupBy, Portfolio};
@@ -45,6 +45,54 @@ impl Default for Settings {
     }
 }
 
+/// Which solutions a dashboard covers: every one, those of some business units, and of those
+/// only the ones a person owns (an owner sees their own solutions' figures, never a peer's).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Scope {
+    /// The name keys of the business units, or every unit.
+    units: Option<BTreeSet<String>>,
+    /// The name key of the owner, when only their solutions count.
+    owner: Option<String>,
+}
+
+impl Scope {
+    /// Every solution.
+    pub fn all() -> Self {
+        Self { units: None, owner: None }
+    }
+
+    /// What `principal` sees on dashboards.
+    pub fn of(principal: &Principal) -> Self {
+        match principal.role {
+            Role::Admin | Role::Analyst => Self::all(),
+            Role::Sponsor => Self { units: Some(principal.business_units.clone()), owner: None },
+            Role::Owner => Self {
+                units: Some(principal.business_units.clone()),
+                // An owner with no person on record owns by their login name, as the policy says.
+                owner: Some(key(principal.person.as_deref().unwrap_or(&principal.user))),
+            },
+        }
+    }
+
+    /// This scope narrowed to the one business unit `unit`.
+    pub fn in_unit(self, unit: &str) -> Self {
+        Self { units: Some(BTreeSet::from([key(unit)])), ..self }
+    }
+
+    /// Whether `solution` counts in this scope.
+    pub fn admits(&self, solution: &worth_core::solution::Solution) -> bool {
+        self.units.as_ref().is_none_or(|u| u.contains(&key(&solution.business_unit)))
+            && self
+                .owner
+                .as_ref()
+                .is_none_or(|o| solution.owner.as_deref().is_some_and(|so| key(so) == *o))
+    }
+}
+
+fn key(name: &str) -> String {
+    name.trim().to_lowercase()
+}
+
 /// The figures of one scope, built once per store stamp.
 #[derive(Debug)]
 pub struct ScopeFigures {
@@ -58,7 +106,7 @@ pub struct ScopeFigures {
 struct Cache {
     stamp: Option<(i64, i64)>,
     loaded: Option<Arc<Loaded>>,
-    scopes: HashMap<Option<BTreeSet<String>>, Arc<ScopeFigures>>,
+    scopes: HashMap<Scope, Arc<ScopeFigures>>,
 }
 
 #[derive(Debug)]
@@ -116,32 +164,27 @@ impl AppState {
 
     /// The figures of the solutions `principal` may see on dashboards.
     pub async fn figures(&self, principal: &Principal) -> anyhow::Result<Arc<ScopeFigures>> {
-        let key = (!principal.sees_all()).then(|| principal.business_units.clone());
-        self.figures_of(key).await
+        self.figures_of(Scope::of(principal)).await
     }
 
-    /// The figures of the solutions of one business unit (`None`: of every unit).
-    pub async fn figures_of(
-        &self,
-        units: Option<BTreeSet<String>>,
-    ) -> anyhow::Result<Arc<ScopeFigures>> {
+    /// The figures of the solutions in `scope`.
+    pub async fn figures_of(&self, scope: Scope) -> anyhow::Result<Arc<ScopeFigures>> {
         let mut cache = self.0.cache.lock().await;
         let loaded = self.refresh(&mut cache).await?;
-        if let Some(f) = cache.scopes.get(&units) {
+        if let Some(f) = cache.scopes.get(&scope) {
             return Ok(f.clone());
         }
-        let scoped = match &units {
-            None => loaded,
-            Some(keys) => {
-                let mut l = (*loaded).clone();
-                l.inputs.retain(|i| keys.contains(&i.solution.business_unit.trim().to_lowercase()));
-                Arc::new(l)
-            }
+        let scoped = if scope == Scope::all() {
+            loaded
+        } else {
+            let mut l = (*loaded).clone();
+            l.inputs.retain(|i| scope.admits(&i.solution));
+            Arc::new(l)
         };
         // The evaluation is CPU work of up to seconds: off the async threads.
         let figures = tokio::task::spawn_blocking(move || build_figures(&scoped)).await?;
         let figures = Arc::new(figures);
-        cache.scopes.insert(units, figures.clone());
+        cache.scopes.insert(scope, figures.clone());
         Ok(figures)
     }
 

@@ -93,7 +93,7 @@ pub async fn view(
     caller: &Caller,
     story: &StoryRecord,
 ) -> Result<StoryView, Failure> {
-    let figures = state.figures_of(None).await?;
+    let figures = state.figures_of(crate::state::Scope::all()).await?;
     let loaded = state.loaded().await?;
     let figures: Vec<Figure> = story
         .figures

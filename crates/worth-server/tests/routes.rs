@@ -444,9 +444,8 @@ const SCOPES: &[(&str, Role, &str, &[&str])] = &[
         &["Finance / Invoice flow", "Finance / Ledger app", "Sales / Lead app"]),
     (SPONSOR, Role::Sponsor, "/api/roi?by=solution",
         &["Finance / Invoice flow", "Finance / Ledger app"]),
-    // Owners read their units' figures as sponsors do, peers' solutions included.
-    (OWNER, Role::Owner, "/api/roi?by=solution",
-        &["Finance / Invoice flow", "Finance / Ledger app"]),
+    // Owners read the figures of their own solutions only, never a peer's in the same unit.
+    (OWNER, Role::Owner, "/api/roi?by=solution", &["Finance / Invoice flow"]),
     (OTHER_OWNER, Role::Owner, "/api/roi?by=solution", &["Sales / Lead app"]),
     // An admin's token of a lesser role is scoped as that role: an owner with no unit.
     (ADMIN, Role::Owner, "/api/solutions", &[]),

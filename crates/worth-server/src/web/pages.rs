@@ -1,7 +1,7 @@
 //! The handlers of the pages: each checks the caller's role and scope, gathers what the page
 //! shows through the same functions as the API, and renders one template.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use axum::Form;
 use axum::extract::{Path, Query, State};
@@ -57,12 +57,32 @@ pub(crate) async fn login_form(State(state): State<AppState>) -> PageResult<Html
     render(&state, "login.html", json!({"message": None::<String>}))
 }
 
+/// Whether a login form was posted from another site. The form has no session to carry a
+/// token yet, so, as OWASP advises, the browser's own `Sec-Fetch-Site` and `Origin` headers
+/// tell: a form posted from elsewhere would log the visitor in to an account of the other
+/// site's choosing.
+fn cross_site(headers: &axum::http::HeaderMap) -> bool {
+    let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    if text("sec-fetch-site").is_some_and(|s| s == "cross-site" || s == "same-site") {
+        return true;
+    }
+    match (text("origin"), text("host")) {
+        (Some(origin), Some(host)) => origin.split_once("://").map(|(_, rest)| rest) != Some(host),
+        (Some(_), None) => true,
+        _ => false,
+    }
+}
+
 pub(crate) async fn login(
     State(state): State<AppState>,
     ClientAddr(addr): ClientAddr,
     jar: CookieJar,
+    headers: axum::http::HeaderMap,
     Form(form): Form<LoginForm>,
 ) -> PageResult<Response> {
+    if cross_site(&headers) {
+        return Err(Failure::Csrf.into());
+    }
     let user_key = format!("user:{}", form.name.trim().to_lowercase());
     let addr_key = addr.map(|a| format!("addr:{a}"));
     let limiter = state.limiter();
@@ -241,8 +261,8 @@ pub(crate) async fn business_unit(
         tracing::warn!(user = %caller.user.name, "refused: a business unit outside the caller's scope");
         return Err(Failure::NotFound(format!("no business unit '{}'", name.trim())).into());
     };
-    let scope = BTreeSet::from([unit.name.trim().to_lowercase()]);
-    let figures = state.figures_of(Some(scope)).await?;
+    let scope = crate::state::Scope::of(&caller.principal).in_unit(&unit.name);
+    let figures = state.figures_of(scope).await?;
     let view = dashboard_view(unit.name.clone(), &figures, &caller)?;
     render(&state, "dashboard.html", json!({"frame": Frame::of(&caller), "view": view}))
 }
@@ -699,4 +719,35 @@ pub(crate) async fn disable_user(
     w.disable_user(&name).await?;
     w.commit().await?;
     Ok(Redirect::to("/users"))
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::http::HeaderMap;
+
+    use super::cross_site;
+
+    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (k, v) in pairs {
+            h.insert(*k, v.parse().unwrap());
+        }
+        h
+    }
+
+    #[test]
+    fn a_login_posted_from_another_site_is_refused() {
+        assert!(cross_site(&headers(&[
+            ("origin", "https://evil.example"),
+            ("host", "worth.local")
+        ])));
+        assert!(cross_site(&headers(&[("sec-fetch-site", "cross-site")])));
+        assert!(!cross_site(&headers(&[
+            ("origin", "http://worth.local:8080"),
+            ("host", "worth.local:8080")
+        ])));
+        assert!(!cross_site(&headers(&[("sec-fetch-site", "same-origin")])));
+        // Tools that send neither header (curl, scripts) are not browsers led by another site.
+        assert!(!cross_site(&headers(&[("host", "worth.local")])));
+    }
 }
