@@ -236,14 +236,43 @@ pub async fn api_queue(
     Ok((StatusCode::ACCEPTED, Json(job.into())))
 }
 
-/// The latest import jobs.
-#[utoipa::path(get, path = "/api/imports", responses((status = 200, body = [JobOut])))]
+/// Filters of the job list.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct JobFilter {
+    /// Only jobs in this state: `queued`, `running`, `done` or `failed`.
+    state: Option<String>,
+}
+
+/// A page of import jobs, newest first.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct JobPage {
+    total: usize,
+    page: u32,
+    per_page: u32,
+    items: Vec<JobOut>,
+}
+
+/// The import jobs, newest first, a page at a time.
+#[utoipa::path(get, path = "/api/imports", params(JobFilter, crate::api::Paging),
+    responses((status = 200, body = JobPage)))]
 pub async fn api_list(
     State(state): State<AppState>,
     caller: Caller,
-) -> ApiResult<Json<Vec<JobOut>>> {
+    axum::extract::Query(filter): axum::extract::Query<JobFilter>,
+    axum::extract::Query(paging): axum::extract::Query<crate::api::Paging>,
+) -> ApiResult<Json<JobPage>> {
     caller.require(Action::Finance)?;
-    Ok(Json(state.store().import_jobs(100).await?.into_iter().map(JobOut::from).collect()))
+    let jobs: Vec<JobOut> = state
+        .store()
+        .import_jobs(10_000)
+        .await?
+        .into_iter()
+        .map(JobOut::from)
+        .filter(|j| filter.state.as_deref().is_none_or(|s| j.state == s.trim()))
+        .collect();
+    let (items, total, page, per_page) = paging.apply(jobs)?;
+    Ok(Json(JobPage { total, page, per_page, items }))
 }
 
 /// One import job.

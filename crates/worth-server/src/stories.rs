@@ -214,17 +214,45 @@ pub async fn move_to(state: &AppState, caller: &Caller, id: i64, to: &str) -> Re
     Ok(())
 }
 
-/// The stories the caller may read, with live figures.
-#[utoipa::path(get, path = "/api/stories", responses((status = 200, body = [StoryView])))]
+/// Filters of the story list.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct StoryFilter {
+    /// Only stories in this status: `draft`, `submitted`, `validated` or `published`.
+    status: Option<String>,
+}
+
+/// A page of stories.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StoryPage {
+    total: usize,
+    page: u32,
+    per_page: u32,
+    items: Vec<StoryView>,
+}
+
+/// The stories the caller may read, with live figures, a page at a time.
+#[utoipa::path(get, path = "/api/stories", params(StoryFilter, crate::api::Paging),
+    responses((status = 200, body = StoryPage)))]
 pub async fn api_list(
     State(state): State<AppState>,
     caller: Caller,
-) -> ApiResult<Json<Vec<StoryView>>> {
-    let mut out = Vec::new();
-    for s in readable(&state, &caller).await? {
-        out.push(view(&state, &caller, &s).await?);
+    axum::extract::Query(filter): axum::extract::Query<StoryFilter>,
+    axum::extract::Query(paging): axum::extract::Query<crate::api::Paging>,
+) -> ApiResult<Json<StoryPage>> {
+    let status: Option<StoryStatus> =
+        filter.status.as_deref().map(|s| parse_choice("status", s)).transpose()?;
+    let stories: Vec<StoryRecord> = readable(&state, &caller)
+        .await?
+        .into_iter()
+        .filter(|s| status.is_none_or(|st| s.status == st))
+        .collect();
+    let (rows, total, page, per_page) = paging.apply(stories)?;
+    let mut items = Vec::with_capacity(rows.len());
+    for s in &rows {
+        items.push(view(&state, &caller, s).await?);
     }
-    Ok(Json(out))
+    Ok(Json(StoryPage { total, page, per_page, items }))
 }
 
 /// Writes a draft story.

@@ -188,3 +188,100 @@ async fn two_servers_on_postgres_serve_the_same_data() {
     let Some(db) = TestDb::postgres("two_servers_serve_the_same_data").await else { return };
     both_serve_the_same_data(db.location.clone()).await;
 }
+
+/// An upload through the API becomes a job; the job's rows that cannot be read are kept with
+/// their line and reason, downloadable, and named after the uploaded file.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_uploaded_file_is_imported_by_a_job_and_its_rejects_are_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let location = Location::Sqlite(dir.path().join("worth.db"));
+    let store = workspace(&location).await;
+    let mut w = store.write("setup").await.unwrap();
+    let password_hash = worth_server::auth::hash_password("correct horse battery").unwrap();
+    let new = NewUser {
+        name: "ada".into(),
+        person: None,
+        role: Role::Analyst,
+        password_hash,
+        business_units: Vec::new(),
+    };
+    w.add_user(&new).await.unwrap();
+    let digest = worth_server::auth::digest("worth_test-token");
+    w.add_token("ada", "uploads", &digest, Role::Analyst).await.unwrap();
+    w.commit().await.unwrap();
+    let settings = Settings {
+        key: Some(SecretKey::from_bytes([7; 32])),
+        import_poll: Some(Duration::from_millis(20)),
+        ..Settings::default()
+    };
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    tokio::spawn(worth_server::serve(
+        AppState::new(store, settings),
+        "127.0.0.1:0".parse().unwrap(),
+        |a| {
+            let _ = tx.send(a);
+        },
+    ));
+    let server: SocketAddr = rx.await.unwrap();
+    let http = reqwest::Client::new();
+
+    let file = "FlowId,RunId,StartTime,EndTime,Status\n\
+                f,r1,2024-09-01T10:00:00Z,2024-09-01T10:00:10Z,Succeeded\n\
+                f,r2,not a time,2024-09-01T10:00:10Z,Succeeded\n";
+    let form = reqwest::multipart::Form::new()
+        .text("kind", "runs")
+        .part("file", reqwest::multipart::Part::text(file).file_name("../flow runs.csv"));
+    let queued = http
+        .post(format!("http://{server}/api/imports"))
+        .bearer_auth("worth_test-token")
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(queued.status(), 202);
+    let job: serde_json::Value = queued.json().await.unwrap();
+    let id = job["id"].as_i64().unwrap();
+    let mut done = serde_json::Value::Null;
+    for _ in 0..200 {
+        done = http
+            .get(format!("http://{server}/api/imports/{id}"))
+            .bearer_auth("worth_test-token")
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if done["state"] == "done" || done["state"] == "failed" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    assert_eq!(done["state"], "done", "{done}");
+    assert_eq!(done["has_rejects"], true);
+    assert_eq!(done["summary"]["files"][0]["read"], 2);
+    assert_eq!(done["summary"]["files"][0]["rejected"], 1);
+    let rejects = http
+        .get(format!("http://{server}/api/imports/{id}/rejects"))
+        .bearer_auth("worth_test-token")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(rejects.contains("not a time"), "{rejects}");
+    assert!(rejects.contains("../flow runs.csv"), "the rejects name the upload: {rejects}");
+    assert!(!rejects.contains("/tmp"), "no server path leaks: {rejects}");
+    let listed: serde_json::Value = http
+        .get(format!("http://{server}/api/imports?state=done&per_page=10"))
+        .bearer_auth("worth_test-token")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(listed["total"], 1);
+    assert_eq!(listed["items"][0]["id"], id);
+}

@@ -82,8 +82,9 @@ pub fn routes() -> Router<AppState> {
         solutions::MeasurementIn, solutions::CostOut, solutions::NewCostIn,
         solutions::EstimateOut, solutions::ReestimateIn, tokens::TokenOut, tokens::NewTokenIn, tokens::CreatedToken,
         tokens::UserOut, tokens::NewUserIn,
-        crate::stories::StoryView, crate::stories::NewStoryIn, crate::stories::MoveIn,
-        crate::imports::JobOut, crate::program::StatementOut, crate::program::StatementLineOut,
+        crate::stories::StoryView, crate::stories::StoryPage, crate::stories::NewStoryIn,
+        crate::stories::MoveIn,
+        crate::imports::JobOut, crate::imports::JobPage, crate::program::StatementOut, crate::program::StatementLineOut,
         crate::program::CheckinIn,
     )),
     modifiers(&BearerAuth),
@@ -139,7 +140,7 @@ pub struct Paging {
 
 impl Paging {
     /// The rows of `all` on this page, with the total.
-    fn apply<T>(self, all: Vec<T>) -> Result<(Vec<T>, usize, u32, u32), Failure> {
+    pub(crate) fn apply<T>(self, all: Vec<T>) -> Result<(Vec<T>, usize, u32, u32), Failure> {
         let page = self.page.unwrap_or(1);
         let per_page = self.per_page.unwrap_or(50);
         if page == 0 || !(1..=500).contains(&per_page) {
