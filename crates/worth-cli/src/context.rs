@@ -67,17 +67,23 @@ impl Globals {
     }
 }
 
-/// Sets up logging on stderr: warnings by default, more with `-v`, or as `RUST_LOG` says.
-pub(crate) fn init_tracing(verbose: u8) {
+/// Sets up logging on stderr: warnings by default (milestones too for a server, whose log is
+/// where its operators look), more with `-v`, or as `RUST_LOG` says.
+pub(crate) fn init_tracing(verbose: u8, server: bool) {
     // sqlx logs the store's failures itself; Worth reports them once, as its own error.
-    let default = match verbose {
-        0 => "warn,sqlx=off",
-        1 => "info,sqlx=warn",
+    let default = match (verbose, server) {
+        (0, false) => "warn,sqlx=off",
+        (0, true) | (1, _) => "info,sqlx=warn",
         _ => "debug",
     };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
-    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(ansi)
+        .with_writer(std::io::stderr)
+        .init();
 }
 
 /// Prints an error and its causes on stderr, one line, prefixed with `worth: error:`.

@@ -109,7 +109,7 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    context::init_tracing(cli.globals.verbose);
+    context::init_tracing(cli.globals.verbose, matches!(cli.command, Command::Serve(_)));
     match run(cli) {
         Ok(code) => code,
         // A reader that stops early (`worth audit | head`) is not a failure.

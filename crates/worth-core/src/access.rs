@@ -39,6 +39,8 @@ pub enum Action {
     WriteProgram,
     /// Validate or publish a story.
     ValidateStory,
+    /// Move a solution through its lifecycle: approval freezes its estimate.
+    SetStage,
     /// Run chargeback, read statements, read and run imports.
     Finance,
     /// Manage users, roles and every token.
@@ -49,7 +51,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, for tables of tests and documentation.
-    pub const ALL: [Action; 10] = [
+    pub const ALL: [Action; 11] = [
         Action::ReadDashboard,
         Action::ReadReport,
         Action::ReadSolutions,
@@ -57,6 +59,7 @@ impl Action {
         Action::ReadProgram,
         Action::WriteProgram,
         Action::ValidateStory,
+        Action::SetStage,
         Action::Finance,
         Action::Admin,
         Action::OwnTokens,
@@ -134,9 +137,11 @@ impl Principal {
         }
     }
 
-    /// Whether a role may be given to a token of this principal: never more than its own.
+    /// Whether a role may be given to a token of this principal: never more than its own,
+    /// and owners and sponsors only their own role (an owner sees their own solutions, a
+    /// sponsor the whole unit's figures: neither is less than the other).
     pub fn may_grant(&self, role: Role) -> bool {
-        rank(role) <= rank(self.role)
+        if self.sees_all() { rank(role) <= rank(self.role) } else { role == self.role }
     }
 }
 
@@ -214,5 +219,10 @@ mod tests {
         let p = principal(Role::Analyst, &[], None);
         assert!(p.may_grant(Role::Analyst) && p.may_grant(Role::Sponsor));
         assert!(!p.may_grant(Role::Admin));
+        let owner = principal(Role::Owner, &["Finance"], Some("Ada"));
+        assert!(owner.may_grant(Role::Owner));
+        assert!(!owner.may_grant(Role::Sponsor), "a sponsor token would see the peers' figures");
+        let sponsor = principal(Role::Sponsor, &["Finance"], None);
+        assert!(!sponsor.may_grant(Role::Owner));
     }
 }

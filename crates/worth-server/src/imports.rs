@@ -174,12 +174,15 @@ impl From<ImportJob> for JobOut {
     }
 }
 
-/// Reads a multipart upload (`kind`, `strict`, `file`) and queues it.
+/// Reads a multipart upload (`kind`, `strict`, `file`, and for a page's form `csrf`) and
+/// queues it. With `form_csrf`, the form's `csrf` field must match the session's before
+/// anything is stored.
 pub async fn queue(
     state: &AppState,
     caller: &Caller,
     mut form: Multipart,
-) -> Result<(i64, Option<String>), Failure> {
+    form_csrf: bool,
+) -> Result<i64, Failure> {
     caller.require(Action::Finance)?;
     let (mut kind, mut strict, mut file, mut given_csrf) = (None, false, None, None);
     while let Some(field) =
@@ -197,13 +200,19 @@ pub async fn queue(
             }
             "file" => {
                 let file_name = field.file_name().unwrap_or("upload").to_owned();
+                let limit = state.settings().max_upload >> 20;
                 let bytes = field.bytes().await.map_err(|e| {
-                    Failure::BadRequest(format!("the upload could not be read (too large?): {e}"))
+                    Failure::BadRequest(format!(
+                        "the upload could not be read; files over {limit} MiB are refused: {e}"
+                    ))
                 })?;
                 file = Some((file_name, bytes.to_vec()));
             }
             _ => {}
         }
+    }
+    if form_csrf {
+        caller.check_csrf(given_csrf.as_deref())?;
     }
     let kind = kind_of(kind.as_deref().unwrap_or(""))?;
     let (file_name, content) =
@@ -216,7 +225,7 @@ pub async fn queue(
         .enqueue_import(kind.as_str(), &file_name, content, strict, &caller.user.name)
         .await?;
     tracing::info!(job = id, kind = kind.as_str(), user = %caller.user.name, "import queued");
-    Ok((id, given_csrf))
+    Ok(id)
 }
 
 /// Uploads a file to import (multipart: `kind`, `file`, optional `strict`); the import runs as
@@ -231,7 +240,7 @@ pub async fn api_queue(
     form: Multipart,
 ) -> ApiResult<(StatusCode, Json<JobOut>)> {
     csrf(&caller, &headers)?;
-    let (id, _) = queue(&state, &caller, form).await?;
+    let id = queue(&state, &caller, form, false).await?;
     let (job, _) = state.store().import_job(id).await?.ok_or(Failure::NotFound("job".into()))?;
     Ok((StatusCode::ACCEPTED, Json(job.into())))
 }

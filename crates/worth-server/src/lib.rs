@@ -25,6 +25,7 @@ use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
+use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 pub use state::{AppState, Settings};
@@ -47,6 +48,7 @@ pub fn router(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(limit))
         .layer(middleware::from_fn(api_errors))
         .layer(middleware::from_fn(log_request))
+        .layer(CatchPanicLayer::custom(panicked))
         .layer(header(header::CONTENT_SECURITY_POLICY, CSP))
         .layer(header(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .layer(header(header::X_FRAME_OPTIONS, "DENY"))
@@ -62,21 +64,29 @@ async fn api_errors(request: Request, next: Next) -> Response {
     let api = request.uri().path().starts_with("/api/");
     let response = next.run(request).await;
     let status = response.status();
-    let json = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .is_some_and(|c| c.as_bytes().starts_with(b"application/json"));
-    if !api || json || !status.is_client_error() {
+    let answered = response.headers().get(header::CONTENT_TYPE).is_some_and(|c| {
+        c.as_bytes().starts_with(b"application/json") || c.as_bytes().starts_with(b"text/html")
+    });
+    if answered || !status.is_client_error() {
         return response;
     }
     let text = axum::body::to_bytes(response.into_body(), 4096).await.unwrap_or_default();
     let text = String::from_utf8_lossy(&text).trim().to_owned();
     let reason = status.canonical_reason().unwrap_or("refused").to_lowercase();
     let failure = match status {
-        StatusCode::NOT_FOUND => error::Failure::NotFound("no such API route".into()),
+        StatusCode::NOT_FOUND if api => error::Failure::NotFound("no such API route".into()),
+        StatusCode::NOT_FOUND => error::Failure::NotFound("no such page".into()),
+        StatusCode::PAYLOAD_TOO_LARGE => error::Failure::BadRequest(
+            "the upload is larger than this server accepts (worth serve --max-upload-mib)".into(),
+        ),
         _ => error::Failure::BadRequest(if text.is_empty() { reason } else { text }),
     };
-    let mut answer = error::ApiError(failure).into_response();
+    // Pages get the app's error page, the API its error body; both keep the status.
+    let mut answer = if api {
+        error::ApiError(failure).into_response()
+    } else {
+        error::PageError(failure).into_response()
+    };
     *answer.status_mut() = status;
     answer
 }
@@ -96,6 +106,17 @@ async fn log_request(request: Request, next: Next) -> Response {
         "request"
     );
     response
+}
+
+/// A handler that panicked answers 500 with an id, like any other fault, instead of closing
+/// the connection; the panic goes to the log under that id.
+fn panicked(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    let message = panic
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| panic.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+        .unwrap_or_else(|| "a panic without a message".to_owned());
+    error::ApiError(error::Failure::Internal(anyhow::anyhow!("panic: {message}"))).into_response()
 }
 
 /// Serves `state` on `addr` until the process is interrupted; `ready` is told the address

@@ -140,8 +140,9 @@ async fn statement(
                 rule: l.rule.clone(),
                 category: l.category.to_string(),
                 driver: l.driver.map(|d| d.to_string()),
-                quantity: l.quantity,
-                share: l.share,
+                // Shown to four and six places: the exact split is in the amounts, to the cent.
+                quantity: l.quantity.map(|q| q.round_dp(4).normalize()),
+                share: l.share.map(|v| v.round_dp(6).normalize()),
                 reason: l.reason.clone(),
                 amount: l.amount.amount,
                 currency: l.amount.currency.code().to_owned(),

@@ -10,6 +10,7 @@ use common::{ADMIN, ANALYST, Backend, OTHER_OWNER, OWNER, PASSWORD, SPONSOR, Ser
 use reqwest::StatusCode;
 use rstest::rstest;
 use serde_json::{Value, json};
+use worth_core::access::Role;
 
 /// Asserts an API failure's status and body: `{"error": {kind, message, id}}`, and returns it.
 async fn failure(res: reqwest::Response, status: u16, kind: &str) -> Value {
@@ -324,19 +325,36 @@ async fn a_solution_registered_and_assessed_shows_in_the_list_the_dashboard_and_
         }
     };
 
-    // An owner registers a live solution in her unit; she is its owner whatever she says.
+    // An owner registers a solution in her unit as an idea; she is its owner whatever she
+    // says, and she cannot register it as live herself.
+    let live = json!({"name": "Expense bot", "kind": "cloud-flow", "business_unit": "Finance",
+               "owner": "Somebody Else", "stage": "live"});
+    assert_eq!(post("/api/solutions".into(), live).await.unwrap().status(), 403);
     let res = post(
         "/api/solutions".into(),
         json!({"name": "Expense bot", "kind": "cloud-flow", "business_unit": "Finance",
-               "owner": "Somebody Else", "stage": "live"}),
+               "owner": "Somebody Else"}),
     )
     .await
     .unwrap();
     assert_eq!(res.status(), 201);
     let created: Value = res.json().await.unwrap();
     assert_eq!(created["owner"], "Ada");
-    assert_eq!(created["stage"], "live");
+    assert_eq!(created["stage"], "idea");
     let id = created["id"].as_i64().unwrap();
+    // An analyst takes it live.
+    let (_, analyst) = s.token(ANALYST, Role::Analyst).await;
+    let moved: Value = Server::client()
+        .post(s.url(&format!("/api/solutions/{id}/stage")))
+        .bearer_auth(&analyst)
+        .json(&json!({"stage": "live"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(moved["stage"], "live", "{moved}");
 
     // Her value assessment: 5 minutes saved each use, 100 uses a month, an analyst's time.
     let line = json!({"name": "claims typed", "category": "time-savings",
@@ -589,10 +607,11 @@ async fn a_request_the_api_cannot_read_gets_the_same_error_body(#[case] backend:
         let message = body["error"]["message"].as_str().unwrap();
         assert!(message.contains(says), "{method} {path}: {message}");
     }
-    // Pages are not the API: an unknown page stays a bare 404.
+    // Pages are not the API: an unknown page gets the app's error page.
     let res = client.get(s.url("/no-such-page")).send().await.unwrap();
     assert_eq!(res.status(), 404);
-    assert!(res.headers().get("content-type").is_none());
+    assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+    assert!(res.text().await.unwrap().contains("no such page"));
 }
 
 #[rstest]

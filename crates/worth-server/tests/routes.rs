@@ -87,14 +87,18 @@ const ROUTES: &[Row] = &[
         [204, 204, 404, 403, 401]),
     ("GET", "/api/tokens", Body::Empty, [200, 200, 200, 200, 401]),
     ("POST", "/api/tokens", Body::Json(r#"{"name": "t{n}"}"#), [201, 201, 201, 201, 401]),
+    // An owner's token cannot be a sponsor's, which would see the peers' figures.
     ("POST", "/api/tokens", Body::Json(r#"{"name": "t{n}", "role": "sponsor"}"#),
-        [201, 201, 201, 201, 401]),
+        [201, 201, 403, 201, 401]),
     ("POST", "/api/tokens", Body::Json(r#"{"name": "t{n}", "role": "analyst"}"#),
         [201, 201, 403, 403, 401]),
     ("POST", "/api/tokens", Body::Json(r#"{"name": "t{n}", "role": "admin"}"#),
         [201, 403, 403, 403, 401]),
     ("DELETE", "/api/tokens/{token}", Body::Empty, [200, 200, 200, 200, 401]),
     ("DELETE", "/api/tokens/{admin_token}", Body::Empty, [200, 404, 404, 404, 401]),
+    // A stage dated in the future is refused, but only to those who may move a stage at all.
+    ("POST", "/api/solutions/{own}/stage", Body::Json(r#"{"stage": "retired", "on": "2999-01-01"}"#),
+        [400, 400, 403, 403, 401]),
     ("GET", "/api/solutions/{own}/costs", Body::Empty, [200, 200, 200, 403, 401]),
     ("GET", "/api/solutions/{other}/costs", Body::Empty, [200, 200, 404, 403, 401]),
     ("POST", "/api/solutions/{own}/costs",
@@ -205,7 +209,13 @@ async fn call(s: &Server, user: Option<&str>, cred: &Credential, row: &Row, n: u
         .replace("{peer}", &s.ids.peer.to_string())
         .replace("{other}", &s.ids.other.to_string());
     if path.contains("{token}") {
-        let (id, _) = s.token(user.unwrap_or(ANALYST), Role::Sponsor).await;
+        // A token of the caller's own, with the caller's role (an owner may not mint another).
+        let role = CALLERS
+            .iter()
+            .filter_map(|(_, c)| *c)
+            .find(|(name, _)| Some(*name) == user)
+            .map_or(Role::Analyst, |(_, role)| role);
+        let (id, _) = s.token(user.unwrap_or(ANALYST), role).await;
         path = path.replace("{token}", &id.to_string());
     }
     if path.contains("{admin_token}") {

@@ -284,6 +284,15 @@ impl Writer {
     ) -> Result<()> {
         let s = read::find_solution(self.conn(), solution, bu).await?;
         let metric = worth_core::org::validate_name("metric", metric)?;
+        // A measured figure feeds the engine's sums like a model's parameter: bounded alike.
+        let bound = worth_core::value::quantity::MAX_PARAMETER * Decimal::from(1000);
+        if value.abs() > bound {
+            return Err(ValidationError::new(
+                "value",
+                format!("{value} is beyond the largest measurement Worth takes ({bound})"),
+            )
+            .into());
+        }
         if metric == "units" && value.is_sign_negative() && !value.is_zero() {
             return Err(ValidationError::new(
                 "value",

@@ -11,6 +11,11 @@ use strum::{Display, EnumString, VariantNames};
 use crate::ValidationError;
 use crate::guideline::Guideline;
 
+/// The largest size of any figure given to a value model: a billion (minutes, uses a day,
+/// an amount a month). Products of such figures over a horizon stay far inside what a decimal
+/// holds, so the engine's sums cannot overflow on any input a person may type.
+pub const MAX_PARAMETER: Decimal = Decimal::from_parts(1_000_000_000, 0, 0, false, 0);
+
 /// A figure with its uncertainty: the most likely value, and optionally the least and the most
 /// it could be (a three-point estimate, sampled with a PERT distribution).
 ///
@@ -50,8 +55,18 @@ impl Estimate {
         self.low() < self.high()
     }
 
-    /// Checks `min ≤ likely ≤ max`, and that the figure is not negative when `non_negative`.
+    /// Checks `min ≤ likely ≤ max`, that the figure is not negative when `non_negative`, and
+    /// that no bound is beyond [`MAX_PARAMETER`] in size.
     pub fn check(&self, field: &str, non_negative: bool) -> Result<(), ValidationError> {
+        if [self.low(), self.likely, self.high()].iter().any(|v| v.abs() > MAX_PARAMETER) {
+            return Err(ValidationError::new(
+                field,
+                format!(
+                    "{self} is beyond the largest figure a value model takes ({MAX_PARAMETER}): \
+                     give it in a larger unit or per a shorter period"
+                ),
+            ));
+        }
         if !(self.low() <= self.likely && self.likely <= self.high()) {
             return Err(ValidationError::new(
                 field,
@@ -256,6 +271,22 @@ mod tests {
     use rust_decimal::dec;
 
     use super::*;
+
+    #[rstest]
+    #[case("79228162514264337593543950335")]
+    #[case("1000000001")]
+    #[case("1..5..2000000000")]
+    #[case("-1000000001")]
+    fn figures_beyond_a_billion_are_refused_so_no_sum_can_overflow(#[case] text: &str) {
+        let err = text.parse::<Estimate>().unwrap_err();
+        assert!(err.to_string().contains("beyond the largest figure"), "{err}");
+        assert!(format!("{text}/day").parse::<Rate>().is_err());
+    }
+
+    #[test]
+    fn a_billion_itself_is_accepted() {
+        assert_eq!("1000000000".parse::<Estimate>().unwrap().likely, dec!(1000000000));
+    }
 
     #[rstest]
     #[case("5", None, dec!(5), None)]

@@ -42,6 +42,7 @@ pub fn routes() -> Router<AppState> {
             get(solutions::value_lines).post(solutions::add_value_line),
         )
         .route("/api/solutions/{id}/measurements", post(solutions::measure))
+        .route("/api/solutions/{id}/stage", post(solutions::set_stage))
         .route("/api/solutions/{id}/costs", get(solutions::costs).post(solutions::add_cost))
         .route("/api/solutions/{id}/value-lines/{line_id}/estimates", get(solutions::estimates))
         .route("/api/solutions/{id}/value-lines/{line_id}/reestimate", post(solutions::reestimate))
@@ -68,7 +69,7 @@ pub fn routes() -> Router<AppState> {
         health, me, business_units, dashboard, roi,
         solutions::list, solutions::create, solutions::show, solutions::explain,
         solutions::value_lines, solutions::add_value_line, solutions::measure,
-        solutions::costs, solutions::add_cost, solutions::estimates, solutions::reestimate, report,
+        solutions::set_stage, solutions::costs, solutions::add_cost, solutions::estimates, solutions::reestimate, report,
         tokens::list, tokens::create, tokens::revoke, tokens::users, tokens::add_user,
         crate::stories::api_list, crate::stories::api_create, crate::stories::api_move,
         crate::imports::api_queue, crate::imports::api_list, crate::imports::api_show,
@@ -79,7 +80,7 @@ pub fn routes() -> Router<AppState> {
         Health, Me, UnitOut, TilesOut, RoiRow, ErrorBody, ErrorDetail,
         solutions::SolutionOut, solutions::SolutionPage, solutions::SolutionDetail,
         solutions::NewSolutionIn, solutions::ValueLineOut, solutions::NewValueLineIn,
-        solutions::MeasurementIn, solutions::CostOut, solutions::NewCostIn,
+        solutions::MeasurementIn, solutions::StageIn, solutions::CostOut, solutions::NewCostIn,
         solutions::EstimateOut, solutions::ReestimateIn, tokens::TokenOut, tokens::NewTokenIn, tokens::CreatedToken,
         tokens::UserOut, tokens::NewUserIn,
         crate::stories::StoryView, crate::stories::StoryPage, crate::stories::NewStoryIn,

@@ -231,11 +231,19 @@ pub(crate) fn new_solution(
             .filter(|c| !c.is_empty())
             .map_or(Ok(Criticality::Standard), |c| parse_choice("criticality", c))?,
         external_ids,
-        stage: input
-            .stage
-            .as_deref()
-            .filter(|c| !c.is_empty())
-            .map_or(Ok(Stage::Idea), |c| parse_choice("stage", c))?,
+        stage: match input.stage.as_deref().filter(|c| !c.is_empty()) {
+            None => Stage::Idea,
+            // Approval freezes the estimate: an owner registers an idea, an analyst moves it on.
+            Some(c) => match parse_choice::<Stage>("stage", c)? {
+                Stage::Idea => Stage::Idea,
+                _ if caller.principal.role == Role::Owner => {
+                    return Err(Failure::Forbidden(
+                        "an owner registers a solution as an idea; an analyst approves it".into(),
+                    ));
+                }
+                stage => stage,
+            },
+        },
         stage_on: today,
     })
 }
@@ -411,7 +419,8 @@ pub(crate) async fn new_value_line(
     let attribution = match input.attribution.as_deref().filter(|a| !a.trim().is_empty()) {
         None => Decimal::ONE,
         Some(a) => {
-            let e: Estimate = a.parse()?;
+            let e: Estimate =
+                a.parse().map_err(|e| Failure::BadRequest(format!("attribution: {e}")))?;
             if e.is_uncertain() {
                 return Err(Failure::BadRequest("attribution is one share, not a range".into()));
             }
@@ -462,6 +471,43 @@ pub(crate) async fn add_value_line(
     let line = w.add_value_line(&s.name, Some(&s.business_unit), &new).await?;
     w.commit().await?;
     Ok((StatusCode::CREATED, Json(ValueLineOut::from(&line))))
+}
+
+/// A move of a solution through its lifecycle.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct StageIn {
+    /// `idea`, `approved`, `building`, `live` or `retired`.
+    pub stage: String,
+    /// The day it entered the stage (default today).
+    #[schema(value_type = Option<String>)]
+    pub on: Option<NaiveDate>,
+    /// Why, for the lifecycle history.
+    pub note: Option<String>,
+}
+
+/// Moves a solution to a stage (analysts and admins): approval freezes its estimates under
+/// the guideline in force.
+#[utoipa::path(post, path = "/api/solutions/{id}/stage", params(("id" = i64, Path)),
+    request_body = StageIn,
+    responses((status = 200, body = SolutionOut), (status = 400, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub(crate) async fn set_stage(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Json(input): Json<StageIn>,
+) -> ApiResult<Json<SolutionOut>> {
+    csrf(&caller, &headers)?;
+    caller.require(Action::SetStage)?;
+    let s = solution_for(&state, &caller, id, Action::WriteSolution).await?;
+    let stage: Stage = parse_choice("stage", &input.stage)?;
+    let mut w = state.store().write(&caller.user.name).await?;
+    let on = input.on.unwrap_or_else(|| w.today());
+    let moved =
+        w.set_stage(&s.name, Some(&s.business_unit), stage, on, input.note.as_deref()).await?;
+    w.commit().await?;
+    Ok(Json(SolutionOut::from(&moved)))
 }
 
 /// A measured metric of a month.

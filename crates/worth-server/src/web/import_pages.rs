@@ -32,14 +32,7 @@ pub(crate) async fn upload(
     form: Multipart,
 ) -> PageResult<Redirect> {
     // The CSRF token travels in the form; the job is queued only after it matched.
-    let (id, csrf) = queue(&state, &caller, form).await?;
-    if let Err(e) = caller.check_csrf(csrf.as_deref()) {
-        state
-            .store()
-            .finish_import(id, Err("refused: the form's CSRF token did not match".into()))
-            .await?;
-        return Err(e.into());
-    }
+    let id = queue(&state, &caller, form, true).await?;
     Ok(Redirect::to(&format!("/imports/{id}")))
 }
 

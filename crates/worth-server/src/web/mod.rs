@@ -48,9 +48,19 @@ const TEMPLATES: [(&str, &str); 19] = [
 /// The style sheet, served from `/static/app.css` (the policy allows no inline style).
 const CSS: &str = include_str!("../../static/app.css");
 
-/// The template environment, with auto-escaping of every `.html` template.
+/// One path segment of a link: every character but letters, digits and `-._~` is
+/// percent-encoded, `/` included, so a name with a slash still names one record.
+fn segment(value: &str) -> String {
+    const KEEP: &percent_encoding::AsciiSet =
+        &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+    percent_encoding::utf8_percent_encode(value, KEEP).to_string()
+}
+
+/// The template environment, with auto-escaping of every `.html` template and the `segment`
+/// filter for names in links.
 pub fn templates() -> Environment<'static> {
     let mut env = Environment::new();
+    env.add_filter("segment", segment);
     for (name, source) in TEMPLATES {
         env.add_template(name, source).expect("the compiled-in templates parse");
     }
@@ -170,5 +180,17 @@ impl FromRequestParts<AppState> for PageCaller {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         Ok(Self(Caller::from_request_parts(parts, state).await?))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::segment;
+
+    #[test]
+    fn a_name_in_a_link_stays_one_segment() {
+        assert_eq!(segment("R&D/Labs"), "R%26D%2FLabs");
+        assert_eq!(segment("Supply Chain"), "Supply%20Chain");
+        assert_eq!(segment("a-b_c.d~e"), "a-b_c.d~e");
     }
 }

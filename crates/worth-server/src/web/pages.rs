@@ -418,7 +418,18 @@ pub(crate) async fn solution(
                 .collect()
         })
         .unwrap_or_default();
-    let figures = value.map(|v| crate::api::roi_row(v.name.clone(), 1, &v.financials, p.currency));
+    let figures = value.map(|v| {
+        let r = crate::api::roi_row(v.name.clone(), 1, &v.financials, p.currency);
+        let row = serde_json::to_value(&r).unwrap_or_default();
+        let shown = |k: &str| {
+            row[k].as_str().and_then(|t| t.parse::<Decimal>().ok()).map(|d| money(d, &cur, &loc))
+        };
+        json!({
+            "pv_benefits": shown("pv_benefits"), "pv_costs": shown("pv_costs"),
+            "npv": shown("npv"), "value_to_date": shown("value_to_date"),
+            "roi_percent": row["roi_percent"], "payback_months": row["payback_months"],
+        })
+    });
     let costs: Vec<(String, String, String)> = state
         .store()
         .cost_lines()
@@ -459,6 +470,7 @@ async fn assess_page(
     caller: &crate::auth::Caller,
     id: i64,
     message: Option<String>,
+    given: Option<&AssessForm>,
 ) -> PageResult<Html<String>> {
     let s = solution_for(state, caller, id, Action::WriteSolution).await?;
     let models: Vec<_> =
@@ -466,7 +478,7 @@ async fn assess_page(
     render(
         state,
         "assess.html",
-        json!({"frame": Frame::of(caller), "s": crate::api::SolutionOut::from(&s), "models": models, "categories": worth_core::value::Category::VARIANTS, "evidence": worth_core::value::EvidenceGrade::VARIANTS, "message": message}),
+        json!({"frame": Frame::of(caller), "s": crate::api::SolutionOut::from(&s), "models": models, "categories": worth_core::value::Category::VARIANTS, "evidence": worth_core::value::EvidenceGrade::VARIANTS, "message": message, "given": given}),
     )
 }
 
@@ -475,12 +487,14 @@ pub(crate) async fn assess_form(
     PageCaller(caller): PageCaller,
     Path(id): Path<i64>,
 ) -> PageResult<Html<String>> {
-    assess_page(&state, &caller, id, None).await
+    assess_page(&state, &caller, id, None, None).await
 }
 
-/// The value assessment form: parameters one `key=value` a line.
-#[derive(Debug, Deserialize)]
+/// The value assessment form: parameters one `key=value` a line. Shown again as given when
+/// it is refused, so nothing typed is lost.
+#[derive(Debug, Clone, Deserialize, Serialize)]
 pub(crate) struct AssessForm {
+    #[serde(skip_serializing)]
     csrf: String,
     name: String,
     category: String,
@@ -507,21 +521,25 @@ pub(crate) async fn assess(
     for line in form.params.lines().map(str::trim).filter(|l| !l.is_empty()) {
         let Some((k, v)) = line.split_once('=') else {
             let m = format!("'{line}' is not key=value");
-            return Ok(assess_page(&state, &caller, id, Some(m)).await?.into_response());
+            return Ok(assess_page(&state, &caller, id, Some(m), Some(&form))
+                .await?
+                .into_response());
         };
         if params.insert(k.trim().to_owned(), v.trim().to_owned()).is_some() {
             let m = format!("'{}' is given twice: give it once", k.trim());
-            return Ok(assess_page(&state, &caller, id, Some(m)).await?.into_response());
+            return Ok(assess_page(&state, &caller, id, Some(m), Some(&form))
+                .await?
+                .into_response());
         }
     }
     let input = NewValueLineIn {
-        name: form.name,
-        category: form.category,
-        model: form.model,
+        name: form.name.clone(),
+        category: form.category.clone(),
+        model: form.model.clone(),
         params,
-        evidence: Some(form.evidence),
-        attribution: Some(form.attribution),
-        start: Some(form.start),
+        evidence: Some(form.evidence.clone()),
+        attribution: Some(form.attribution.clone()),
+        start: Some(form.start.clone()),
         horizon_months: None,
         currency: None,
     };
@@ -538,7 +556,7 @@ pub(crate) async fn assess(
             Ok(Redirect::to(&format!("/solutions/{id}")).into_response())
         }
         Err(Failure::BadRequest(m) | Failure::Conflict(m)) => {
-            Ok(assess_page(&state, &caller, id, Some(m)).await?.into_response())
+            Ok(assess_page(&state, &caller, id, Some(m), Some(&form)).await?.into_response())
         }
         Err(e) => Err(e.into()),
     }

@@ -149,6 +149,13 @@ impl Params {
         let result = tree
             .eval_number_with_context(&ctx)
             .map_err(|e| ModelError::Expression(e.to_string()))?;
+        // A month's value beyond a trillion is a runaway expression, not a benefit; refusing it
+        // keeps the engine's sums inside what a decimal holds.
+        if !result.is_finite() || result.abs() > 1e12 {
+            return Err(ModelError::Expression(format!(
+                "the result {result} is beyond a trillion a month: check the expression"
+            )));
+        }
         let amount = Decimal::from_f64_retain(result)
             .ok_or_else(|| ModelError::Expression(format!("the result {result} is not a number")))?
             .round_dp(10);
