@@ -13,6 +13,7 @@ use std::time::Duration;
 use chrono::{Months, NaiveDate};
 use worth_core::access::Principal;
 use worth_core::period::month_of;
+use worth_core::solution::Solution;
 use worth_core::value::accuracy::accuracy;
 use worth_core::value::portfolio::{GroupBy, Portfolio};
 use worth_report::sponsor::{ReportInput, SponsorReport};
@@ -44,10 +45,13 @@ pub struct ScopeFigures {
     pub portfolio: Portfolio,
 }
 
+/// What is read or computed from the store at one stamp; emptied when the stamp moves, and
+/// each part read again on first use.
 #[derive(Debug, Default)]
 struct Cache {
     stamp: Option<(i64, i64)>,
     loaded: Option<Arc<Loaded>>,
+    solutions: Option<Arc<Vec<Solution>>>,
     scopes: HashMap<Option<BTreeSet<String>>, Arc<ScopeFigures>>,
 }
 
@@ -135,13 +139,38 @@ impl AppState {
         Ok(figures)
     }
 
-    async fn refresh(&self, cache: &mut Cache) -> anyhow::Result<Arc<Loaded>> {
-        let stamp = self.0.store.data_stamp().await?;
-        if cache.stamp != Some(stamp) || cache.loaded.is_none() {
-            let loaded = Arc::new(Loaded::load(&self.0.store).await?);
-            *cache = Cache { stamp: Some(stamp), loaded: Some(loaded), scopes: HashMap::new() };
+    /// The register: every solution with its lifecycle, as the store holds it now. Lists read
+    /// it here rather than from the store on every call (a second or more for 10,000
+    /// solutions).
+    pub async fn solutions(&self) -> anyhow::Result<Arc<Vec<Solution>>> {
+        let mut cache = self.0.cache.lock().await;
+        self.current(&mut cache).await?;
+        if let Some(s) = &cache.solutions {
+            return Ok(s.clone());
         }
-        Ok(cache.loaded.clone().expect("set above"))
+        let solutions = Arc::new(self.0.store.solutions(None).await?);
+        cache.solutions = Some(solutions.clone());
+        Ok(solutions)
+    }
+
+    /// Empties the cache when the store's stamp has moved. The stamp is read before anything
+    /// is loaded, so a write during a load moves it again and the next call loads anew.
+    async fn current(&self, cache: &mut Cache) -> anyhow::Result<()> {
+        let stamp = self.0.store.data_stamp().await?;
+        if cache.stamp != Some(stamp) {
+            *cache = Cache { stamp: Some(stamp), ..Cache::default() };
+        }
+        Ok(())
+    }
+
+    async fn refresh(&self, cache: &mut Cache) -> anyhow::Result<Arc<Loaded>> {
+        self.current(cache).await?;
+        if let Some(l) = &cache.loaded {
+            return Ok(l.clone());
+        }
+        let loaded = Arc::new(Loaded::load(&self.0.store).await?);
+        cache.loaded = Some(loaded.clone());
+        Ok(loaded)
     }
 
     /// How long the server has been up, for the health check.
