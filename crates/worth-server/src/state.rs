@@ -7,7 +7,7 @@
 //! scope's report is built once from them.
 
 use std::collections::{BTreeSet, HashMap};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use chrono::{Months, NaiveDate};
@@ -20,6 +20,7 @@ use worth_report::sponsor::{ReportInput, SponsorReport};
 use worth_store::{Loaded, Store};
 
 use crate::auth::LoginLimiter;
+use crate::web::DashboardParts;
 
 /// How the server runs.
 #[derive(Debug, Clone)]
@@ -43,6 +44,16 @@ pub struct ScopeFigures {
     pub report: SponsorReport,
     /// The evaluated solutions of the scope.
     pub portfolio: Portfolio,
+    /// The dashboard's parts that do not depend on who looks (its charts take milliseconds
+    /// to draw for a large portfolio), drawn by the page on first use.
+    dashboard: OnceLock<DashboardParts>,
+}
+
+impl ScopeFigures {
+    /// The slot of the dashboard's parts drawn from these figures.
+    pub(crate) fn dashboard(&self) -> &OnceLock<DashboardParts> {
+        &self.dashboard
+    }
 }
 
 /// What is read or computed from the store at one stamp; emptied when the stamp moves, and
@@ -206,7 +217,7 @@ fn build_figures(loaded: &Loaded) -> ScopeFigures {
         from,
         to,
     });
-    ScopeFigures { report, portfolio }
+    ScopeFigures { report, portfolio, dashboard: OnceLock::new() }
 }
 
 #[cfg(test)]

@@ -7,6 +7,8 @@
 
 mod pages;
 
+pub(crate) use pages::DashboardParts;
+
 use axum::Router;
 use axum::extract::FromRequestParts;
 use axum::http::header;

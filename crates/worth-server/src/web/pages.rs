@@ -125,15 +125,28 @@ pub(crate) async fn logout(
     Ok((jar, Redirect::to("/login")).into_response())
 }
 
-/// The dashboard's view of a scope's figures.
+/// The dashboard's view of a scope's figures, for one caller.
 #[derive(Debug, Serialize)]
-struct DashboardView {
+struct DashboardView<'a> {
     title: String,
+    #[serde(flatten)]
+    parts: &'a DashboardParts,
+    top: Vec<TopRow>,
+}
+
+/// What a scope's dashboard shows whoever looks, drawn once per scope and store stamp and kept
+/// with its figures: drawing the charts and ranking the solutions of a large portfolio took
+/// most of the page's time.
+#[derive(Debug, Serialize)]
+pub(crate) struct DashboardParts {
     period: String,
     tiles: Vec<(String, String)>,
     charts: Vec<(&'static str, &'static str, String)>,
     units: Vec<UnitRow>,
-    top: Vec<TopRow>,
+    /// The ten solutions of highest NPV, each with the business unit and owner the portfolio
+    /// holds for it (none: not in the portfolio), for the caller's link check.
+    #[serde(skip)]
+    top: Vec<(TopRow, Option<(String, Option<String>)>)>,
 }
 
 #[derive(Debug, Serialize)]
@@ -145,7 +158,7 @@ struct UnitRow {
     roi: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 struct TopRow {
     id: i64,
     name: String,
@@ -154,11 +167,7 @@ struct TopRow {
     link: bool,
 }
 
-fn dashboard_view(
-    title: String,
-    f: &ScopeFigures,
-    caller: &crate::auth::Caller,
-) -> Result<DashboardView, Failure> {
+fn dashboard_parts(f: &ScopeFigures) -> Result<DashboardParts, Failure> {
     let r = &f.report;
     let (cur, loc) = (r.currency.as_str(), r.locale.as_str());
     let pct = |v: Option<Decimal>| v.map_or_else(|| "n/a".into(), |v| format!("{v}%"));
@@ -171,8 +180,7 @@ fn dashboard_view(
         .iter()
         .map(|s| (s.id, (s.business_unit.as_str(), s.owner.as_deref())))
         .collect();
-    Ok(DashboardView {
-        title,
+    Ok(DashboardParts {
         period: r.period.label.clone(),
         tiles: tiles_display(r),
         charts,
@@ -190,17 +198,45 @@ fn dashboard_view(
         top: top
             .into_iter()
             .take(10)
-            .map(|s| TopRow {
-                id: s.id,
-                name: s.name.clone(),
-                business_unit: s.business_unit.clone(),
-                npv: money(s.npv, cur, loc),
-                link: ids.get(&s.id).is_some_and(|(bu, owner)| {
-                    caller.principal.may_on_solution(Action::ReadSolutions, bu, *owner)
-                }),
+            .map(|s| {
+                let row = TopRow {
+                    id: s.id,
+                    name: s.name.clone(),
+                    business_unit: s.business_unit.clone(),
+                    npv: money(s.npv, cur, loc),
+                    link: false,
+                };
+                let access =
+                    ids.get(&s.id).map(|(bu, owner)| ((*bu).to_owned(), owner.map(str::to_owned)));
+                (row, access)
             })
             .collect(),
     })
+}
+
+fn dashboard_view<'a>(
+    title: String,
+    f: &'a ScopeFigures,
+    caller: &crate::auth::Caller,
+) -> Result<DashboardView<'a>, Failure> {
+    let parts = match f.dashboard().get() {
+        Some(p) => p,
+        None => {
+            let p = dashboard_parts(f)?;
+            f.dashboard().get_or_init(|| p)
+        }
+    };
+    let top = parts
+        .top
+        .iter()
+        .map(|(row, access)| TopRow {
+            link: access.as_ref().is_some_and(|(bu, owner)| {
+                caller.principal.may_on_solution(Action::ReadSolutions, bu, owner.as_deref())
+            }),
+            ..row.clone()
+        })
+        .collect();
+    Ok(DashboardView { title, parts, top })
 }
 
 pub(crate) async fn dashboard(
