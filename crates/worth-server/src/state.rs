@@ -7,7 +7,7 @@
 //! scope's report is built once from them.
 
 use std::collections::{BTreeSet, HashMap};
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use chrono::{Months, NaiveDate};
@@ -15,7 +15,7 @@ use worth_core::access::Principal;
 use worth_core::period::month_of;
 use worth_core::solution::Solution;
 use worth_core::value::accuracy::accuracy;
-use worth_core::value::portfolio::{GroupBy, Portfolio};
+use worth_core::value::portfolio::{Group, GroupBy, Portfolio};
 use worth_report::sponsor::{ReportInput, SponsorReport};
 use worth_store::{Loaded, Store};
 
@@ -47,9 +47,26 @@ pub struct ScopeFigures {
     /// The dashboard's parts that do not depend on who looks (its charts take milliseconds
     /// to draw for a large portfolio), drawn by the page on first use.
     dashboard: OnceLock<DashboardParts>,
+    /// The engine's inputs of the scope, for groupings asked later.
+    loaded: Arc<Loaded>,
+    /// The groupings of the portfolio computed so far (by business unit and by category when
+    /// the report is built; the others when first asked).
+    groups: Mutex<Vec<(GroupBy, Arc<Vec<Group>>)>>,
 }
 
 impl ScopeFigures {
+    /// The scope's portfolio grouped `by`, computed once per grouping (grouping 10,000
+    /// solutions takes milliseconds).
+    pub fn group(&self, by: GroupBy) -> Arc<Vec<Group>> {
+        let lock = || self.groups.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some((_, g)) = lock().iter().find(|(b, _)| *b == by) {
+            return g.clone();
+        }
+        let g = Arc::new(self.portfolio.group(&self.loaded.ctx(false), by));
+        lock().push((by, g.clone()));
+        g
+    }
+
     /// The slot of the dashboard's parts drawn from these figures.
     pub(crate) fn dashboard(&self) -> &OnceLock<DashboardParts> {
         &self.dashboard
@@ -144,7 +161,7 @@ impl AppState {
             }
         };
         // The evaluation is CPU work of up to seconds: off the async threads.
-        let figures = tokio::task::spawn_blocking(move || build_figures(&scoped)).await?;
+        let figures = tokio::task::spawn_blocking(move || build_figures(scoped)).await?;
         let figures = Arc::new(figures);
         cache.scopes.insert(units, figures.clone());
         Ok(figures)
@@ -198,7 +215,7 @@ pub fn dashboard_period(today: NaiveDate) -> (NaiveDate, NaiveDate) {
     (from, to)
 }
 
-fn build_figures(loaded: &Loaded) -> ScopeFigures {
+fn build_figures(loaded: Arc<Loaded>) -> ScopeFigures {
     let ctx = loaded.ctx(false);
     let portfolio = loaded.portfolio(false);
     let data = loaded.data();
@@ -217,7 +234,17 @@ fn build_figures(loaded: &Loaded) -> ScopeFigures {
         from,
         to,
     });
-    ScopeFigures { report, portfolio, dashboard: OnceLock::new() }
+    let groups = vec![
+        (GroupBy::BusinessUnit, Arc::new(by_business_unit)),
+        (GroupBy::Category, Arc::new(by_category)),
+    ];
+    ScopeFigures {
+        report,
+        portfolio,
+        dashboard: OnceLock::new(),
+        loaded,
+        groups: Mutex::new(groups),
+    }
 }
 
 #[cfg(test)]
