@@ -141,7 +141,9 @@ struct DashboardView<'a> {
 pub(crate) struct DashboardParts {
     period: String,
     tiles: Vec<(String, String)>,
-    charts: Vec<(&'static str, &'static str, String)>,
+    /// Each chart's id, title and SVG, as a template value: pages share the drawing instead of
+    /// copying it (the estimated-vs-realized chart of 10,000 solutions is 700 KB).
+    charts: Vec<(&'static str, &'static str, minijinja::Value)>,
     units: Vec<UnitRow>,
     /// The ten solutions of highest NPV, each with the business unit and owner the portfolio
     /// holds for it (none: not in the portfolio), for the caller's link check.
@@ -171,7 +173,11 @@ fn dashboard_parts(f: &ScopeFigures) -> Result<DashboardParts, Failure> {
     let r = &f.report;
     let (cur, loc) = (r.currency.as_str(), r.locale.as_str());
     let pct = |v: Option<Decimal>| v.map_or_else(|| "n/a".into(), |v| format!("{v}%"));
-    let charts = charts_svg(r).map_err(|e| Failure::Internal(e.into()))?;
+    let charts = charts_svg(r)
+        .map_err(|e| Failure::Internal(e.into()))?
+        .into_iter()
+        .map(|(id, title, svg)| (id, title, minijinja::Value::from_safe_string(svg)))
+        .collect();
     let mut top: Vec<_> = r.solutions.iter().collect();
     top.sort_by(|a, b| b.npv.cmp(&a.npv).then_with(|| a.name.cmp(&b.name)));
     let ids: BTreeMap<i64, (&str, Option<&str>)> = f
@@ -214,6 +220,30 @@ fn dashboard_parts(f: &ScopeFigures) -> Result<DashboardParts, Failure> {
     })
 }
 
+/// Renders a dashboard straight from its view: through `render`'s JSON value each request
+/// copied the charts twice more.
+fn render_dashboard(
+    state: &AppState,
+    caller: &crate::auth::Caller,
+    view: &DashboardView<'_>,
+) -> PageResult<Html<String>> {
+    let size = view.parts.charts.iter().map(|(_, _, svg)| svg.len().unwrap_or(0)).sum::<usize>();
+    let mut page = Vec::with_capacity(size + 64 * 1024);
+    state
+        .templates()
+        .get_template("dashboard.html")
+        .and_then(|t| {
+            use minijinja::value::Serde;
+            t.render_captured_to(
+                minijinja::context! { frame => Serde(Frame::of(caller)), view => Serde(view) },
+                &mut page,
+            )
+        })
+        .map_err(|e| Failure::Internal(anyhow::anyhow!("template dashboard.html: {e}")))?;
+    let page = String::from_utf8(page).map_err(|e| Failure::Internal(e.into()))?;
+    Ok(Html(page))
+}
+
 fn dashboard_view<'a>(
     title: String,
     f: &'a ScopeFigures,
@@ -251,7 +281,7 @@ pub(crate) async fn dashboard(
         caller.user.business_units.join(", ")
     };
     let view = dashboard_view(title, &figures, &caller)?;
-    render(&state, "dashboard.html", json!({"frame": Frame::of(&caller), "view": view}))
+    render_dashboard(&state, &caller, &view)
 }
 
 pub(crate) async fn business_unit(
@@ -272,7 +302,7 @@ pub(crate) async fn business_unit(
     let scope = BTreeSet::from([unit.name.trim().to_lowercase()]);
     let figures = state.figures_of(Some(scope)).await?;
     let view = dashboard_view(unit.name.clone(), &figures, &caller)?;
-    render(&state, "dashboard.html", json!({"frame": Frame::of(&caller), "view": view}))
+    render_dashboard(&state, &caller, &view)
 }
 
 pub(crate) async fn solutions(
