@@ -249,7 +249,93 @@ fn build_figures(loaded: Arc<Loaded>) -> ScopeFigures {
 
 #[cfg(test)]
 mod tests {
-    use super::dashboard_period;
+    use std::sync::Arc;
+
+    use rust_decimal::Decimal;
+    use worth_core::pseudonym::SecretKey;
+    use worth_core::solution::{Criticality, SolutionKind, Stage};
+    use worth_core::value::portfolio::GroupBy;
+    use worth_core::value::{CostKind, CostLine};
+    use worth_core::workspace::WorkspaceSettings;
+    use worth_core::{Currency, Money};
+    use worth_store::{Location, NewSolution, Store};
+
+    use super::{AppState, Settings, dashboard_period};
+
+    async fn add(store: &Store, name: &str, build: i64) {
+        let usd = Currency::parse("USD").unwrap();
+        let on = "2025-01-10".parse().unwrap();
+        let mut w = store.write("ada").await.unwrap();
+        w.add_solution(&NewSolution {
+            name: name.into(),
+            kind: SolutionKind::CanvasApp,
+            platform: "power-platform".into(),
+            business_unit: "Finance".into(),
+            environment: None,
+            owner: None,
+            criticality: Criticality::Standard,
+            external_ids: vec![],
+            stage: Stage::Idea,
+            stage_on: on,
+        })
+        .await
+        .unwrap();
+        let cost = CostLine {
+            id: 0,
+            solution_id: 0,
+            kind: CostKind::OneTime,
+            item: "build".into(),
+            amount: Money::new(Decimal::from(build), usd),
+            start: on,
+            end: None,
+            basis: None,
+        };
+        w.add_cost(name, None, &cost).await.unwrap();
+        w.commit().await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn cached_register_figures_and_groupings_follow_every_audited_write() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&Location::Sqlite(dir.path().join("worth.db"))).await.unwrap();
+        let mut w = store.write("ada").await.unwrap();
+        let settings = WorkspaceSettings {
+            currency: Currency::parse("USD").unwrap(),
+            fiscal_year_start_month: 7,
+            locale: "en-US".into(),
+            as_of: Some("2025-07-01".parse().unwrap()),
+        };
+        w.init_workspace(&settings, &SecretKey::from_bytes([9; 32])).await.unwrap();
+        w.add_business_unit("Finance", None).await.unwrap();
+        w.commit().await.unwrap();
+        add(&store, "Invoice Approvals", 1_000).await;
+        let state = AppState::new(store, Settings::default());
+
+        let register = state.solutions().await.unwrap();
+        let figures = state.figures_of(None).await.unwrap();
+        let by_bu = figures.group(GroupBy::BusinessUnit);
+        let by_solution = figures.group(GroupBy::Solution);
+        assert_eq!(register.len(), 1);
+        assert_eq!((by_bu.len(), by_bu[0].solutions), (1, 1));
+        // Nothing written: the same figures, not computed again.
+        assert!(Arc::ptr_eq(&register, &state.solutions().await.unwrap()));
+        assert!(Arc::ptr_eq(&figures, &state.figures_of(None).await.unwrap()));
+        assert!(Arc::ptr_eq(&by_solution, &figures.group(GroupBy::Solution)));
+
+        add(state.store(), "Expense Claims", 500).await;
+        let register = state.solutions().await.unwrap();
+        let after = state.figures_of(None).await.unwrap();
+        assert_eq!(register.len(), 2);
+        assert!(!Arc::ptr_eq(&figures, &after));
+        assert!(after.dashboard().get().is_none());
+        let by_bu = after.group(GroupBy::BusinessUnit);
+        assert_eq!((by_bu.len(), by_bu[0].solutions), (1, 2));
+        assert_eq!(after.group(GroupBy::Solution).len(), 2);
+        assert!(
+            by_bu[0].financials.pv_costs
+                > figures.group(GroupBy::BusinessUnit)[0].financials.pv_costs
+        );
+    }
 
     #[test]
     fn the_dashboard_shows_the_twelve_complete_months_before_today() {
