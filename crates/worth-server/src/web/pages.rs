@@ -145,10 +145,17 @@ pub(crate) struct DashboardParts {
     /// copying it (the estimated-vs-realized chart of 10,000 solutions is 700 KB).
     charts: Vec<(&'static str, &'static str, minijinja::Value)>,
     units: Vec<UnitRow>,
-    /// The ten solutions of highest NPV, each with the business unit and owner the portfolio
-    /// holds for it (none: not in the portfolio), for the caller's link check.
+    /// The ten solutions of highest NPV.
     #[serde(skip)]
-    top: Vec<(TopRow, Option<(String, Option<String>)>)>,
+    top: Vec<Ranked>,
+}
+
+/// A solution of the dashboard's top ten, with the business unit and owner the portfolio holds
+/// for it (none: not in the portfolio), for the caller's link check.
+#[derive(Debug)]
+struct Ranked {
+    row: TopRow,
+    access: Option<(String, Option<String>)>,
 }
 
 #[derive(Debug, Serialize)]
@@ -214,7 +221,7 @@ fn dashboard_parts(f: &ScopeFigures) -> Result<DashboardParts, Failure> {
                 };
                 let access =
                     ids.get(&s.id).map(|(bu, owner)| ((*bu).to_owned(), owner.map(str::to_owned)));
-                (row, access)
+                Ranked { row, access }
             })
             .collect(),
     })
@@ -259,7 +266,7 @@ fn dashboard_view<'a>(
     let top = parts
         .top
         .iter()
-        .map(|(row, access)| TopRow {
+        .map(|Ranked { row, access }| TopRow {
             link: access.as_ref().is_some_and(|(bu, owner)| {
                 caller.principal.may_on_solution(Action::ReadSolutions, bu, owner.as_deref())
             }),
