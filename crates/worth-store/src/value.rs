@@ -394,12 +394,22 @@ pub(crate) async fn value_lines(
                 .await?
         }
     };
-    let frozen_rows = sqlx::query(
-        "SELECT value_line_id, revision, spec, attribution, guideline_version, frozen_on \
-         FROM value_estimates WHERE revision = 1",
-    )
-    .fetch_all(&mut *conn)
-    .await?;
+    // The frozen estimates of the same lines only: reading every solution's to show one made
+    // each approval, and each solution's page, read the whole register's estimates.
+    let estimates = "SELECT value_line_id, revision, spec, attribution, guideline_version, \
+                     frozen_on FROM value_estimates WHERE revision = 1";
+    let frozen_rows = match solution_id {
+        Some(id) => {
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "{estimates} AND value_line_id IN \
+                 (SELECT id FROM value_lines WHERE solution_id = $1)"
+            )))
+            .bind(id)
+            .fetch_all(&mut *conn)
+            .await?
+        }
+        None => sqlx::query(sqlx::AssertSqlSafe(estimates)).fetch_all(&mut *conn).await?,
+    };
     let mut frozen = BTreeMap::new();
     for r in &frozen_rows {
         let spec: String = r.get("spec");

@@ -37,6 +37,11 @@ pub(crate) struct DemoArgs {
     /// The folder of the demo workspace; it is made anew.
     #[arg(long, default_value = "worth-demo")]
     pub(crate) dir: PathBuf,
+    /// Solutions registered at intake, in all (default: the sample tenant's 136). More are
+    /// drawn as a long tail of small apps and flows with their estimates, costs and usage,
+    /// after the sample tenant's own, whose figures stay the same; for load tests.
+    #[arg(long)]
+    pub(crate) solutions: Option<usize>,
 }
 
 /// The role whose time each business unit's solutions save, and its loaded hourly cost.
@@ -65,7 +70,10 @@ pub(crate) async fn build(args: &DemoArgs) -> Result<Demo> {
     let dir = args.dir.clone();
     prepare(&dir)?;
     say(&format!("worth: demo: drawing a sample tenant (seed {})", args.seed));
-    let tenant = Tenant::new(args.seed);
+    let tenant = match args.solutions {
+        Some(n) => Tenant::with_registered(args.seed, n)?,
+        None => Tenant::new(args.seed),
+    };
     let exports = tenant.write(&dir.join("exports"), args.seed)?;
     say(&format!(
         "worth: demo: wrote the exports to {} ({} usage rows, {} flow runs) in {:.1}s",

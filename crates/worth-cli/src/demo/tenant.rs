@@ -314,6 +314,9 @@ pub(crate) struct Tenant {
     /// People by business unit: their user principal names.
     pub(crate) people: Vec<Vec<String>>,
     pub(crate) tenant_id: String,
+    /// How many solutions the seeded tenant has; those after them are the long tail of
+    /// [`Tenant::with_registered`], whose exports are drawn from a generator of their own.
+    base: usize,
 }
 
 /// The paths of the written exports.
@@ -377,21 +380,7 @@ impl Tenant {
         let mut solutions = Vec::new();
         for (u, names) in NAMES.iter().enumerate() {
             for (i, name) in names.iter().enumerate() {
-                let kind = if name.ends_with("Agent") || name.ends_with("Assistant") {
-                    SolutionKind::Agent
-                } else if name.ends_with("Bot")
-                    || name.ends_with("Reader")
-                    || name.ends_with("Classifier")
-                {
-                    SolutionKind::DesktopFlow
-                } else if i % 3 == 1 {
-                    SolutionKind::CloudFlow
-                } else if i % 7 == 3 {
-                    SolutionKind::ModelDrivenApp
-                } else {
-                    SolutionKind::CanvasApp
-                };
-                solutions.push(solution(&mut d, name, u, kind, true, &people));
+                solutions.push(solution(&mut d, name, u, kind_of(name, i), true, &people));
             }
         }
         // Found by the inventory only: personal tools and makers' experiments, some of them in
@@ -426,7 +415,39 @@ impl Tenant {
             s.criticality = Criticality::Personal;
             solutions.push(s);
         }
-        Self { envs, solutions, people, tenant_id }
+        let base = solutions.len();
+        Self { envs, solutions, people, tenant_id, base }
+    }
+
+    /// Draws the tenant of `seed` with `registered` solutions registered at intake in all: the
+    /// seeded tenant's, then a long tail of small apps and flows drawn from a second generator
+    /// (named after the seeded ones with a number: "Invoice Approvals 2"), so the seeded
+    /// tenant and its figures stay as they are. For load tests of a large workspace.
+    pub(crate) fn with_registered(seed: u64, registered: usize) -> Result<Self> {
+        let mut t = Self::new(seed);
+        let have = t.solutions.iter().filter(|s| s.registered).count();
+        anyhow::ensure!(
+            registered >= have,
+            "the sample tenant registers {have} solutions; ask for {have} or more"
+        );
+        let mut d = Dice::new(seed ^ 0x7a11);
+        let per_round = NAMES.iter().map(|n| n.len()).sum::<usize>();
+        for n in 0..registered - have {
+            let round = 2 + n / per_round;
+            let k = n % per_round;
+            let (u, i) = (k / NAMES[0].len(), k % NAMES[0].len());
+            let name = NAMES[u][i];
+            let kind = kind_of(name, i);
+            let mut s = solution(&mut d, &format!("{name} {round}"), u, kind, true, &t.people);
+            // The long tail: a few users a day, a few runs a day.
+            s.scale = match kind {
+                SolutionKind::CanvasApp | SolutionKind::ModelDrivenApp => 1.0 + 7.0 * d.unit(),
+                SolutionKind::Agent => 1.0 + 5.0 * d.unit(),
+                _ => 0.5 + 4.0 * d.unit(),
+            };
+            t.solutions.push(s);
+        }
+        Ok(t)
     }
 
     /// Writes every export into `dir`.
@@ -487,8 +508,11 @@ impl Tenant {
         fw.flush()?;
 
         let mut d = Dice::new(seed ^ 0x5eed);
-        let usage_rows = self.write_usage(&usage, &mut d)?;
-        let run_rows = self.write_runs(&runs, &mut d)?;
+        // The long tail's rows come from a generator of their own, so the seeded tenant's
+        // rows are the same whatever the tail.
+        let mut tail = Dice::new(seed ^ 0x7a11_5eed);
+        let usage_rows = self.write_usage(&usage, &mut d, &mut tail)?;
+        let run_rows = self.write_runs(&runs, &mut d, &mut tail)?;
         self.write_licenses(&licenses, &mut d)?;
         std::fs::write(&costs, FOCUS_SAMPLE)
             .with_context(|| format!("cannot write {}", costs.display()))?;
@@ -503,7 +527,7 @@ impl Tenant {
         })
     }
 
-    fn write_usage(&self, path: &Path, d: &mut Dice) -> Result<u64> {
+    fn write_usage(&self, path: &Path, d: &mut Dice, tail: &mut Dice) -> Result<u64> {
         let mut w = writer(path)?;
         writeln!(
             w,
@@ -511,7 +535,8 @@ impl Tenant {
         )?;
         let mut rows = 0u64;
         let mut line = String::with_capacity(256);
-        for s in self.solutions.iter().filter(|s| s.kind.is_app()) {
+        for (n, s) in self.solutions.iter().enumerate().filter(|(_, s)| s.kind.is_app()) {
+            let d = if n < self.base { &mut *d } else { &mut *tail };
             let people = &self.people[s.unit];
             for day in days() {
                 let active = activity(s, day);
@@ -557,13 +582,14 @@ impl Tenant {
         Ok(rows)
     }
 
-    fn write_runs(&self, path: &Path, d: &mut Dice) -> Result<u64> {
+    fn write_runs(&self, path: &Path, d: &mut Dice, tail: &mut Dice) -> Result<u64> {
         let mut w = writer(path)?;
         writeln!(w, "FlowId,RunId,StartTime,EndTime,Status")?;
         let mut rows = 0u64;
         let mut line = String::with_capacity(160);
         let end = as_of();
-        for s in self.solutions.iter().filter(|s| !s.kind.is_app()) {
+        for (n, s) in self.solutions.iter().enumerate().filter(|(_, s)| !s.kind.is_app()) {
+            let d = if n < self.base { &mut *d } else { &mut *tail };
             for day in days() {
                 let active = activity(s, day);
                 let weekend_share = if s.kind == SolutionKind::Agent { 0.4 } else { 0.05 };
@@ -694,6 +720,21 @@ pub(crate) fn activity(s: &Sol, day: NaiveDate) -> f64 {
     level * season
 }
 
+/// The kind of the seeded tenant's `i`-th solution of a business unit, called `name`.
+fn kind_of(name: &str, i: usize) -> SolutionKind {
+    if name.ends_with("Agent") || name.ends_with("Assistant") {
+        SolutionKind::Agent
+    } else if name.ends_with("Bot") || name.ends_with("Reader") || name.ends_with("Classifier") {
+        SolutionKind::DesktopFlow
+    } else if i % 3 == 1 {
+        SolutionKind::CloudFlow
+    } else if i % 7 == 3 {
+        SolutionKind::ModelDrivenApp
+    } else {
+        SolutionKind::CanvasApp
+    }
+}
+
 fn solution(
     d: &mut Dice,
     name: &str,
@@ -788,4 +829,23 @@ pub(crate) fn whole(v: f64) -> u64 {
         .ok()
         .and_then(|d| u64::try_from(d).ok())
         .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_larger_tenant_keeps_the_seeded_one_and_adds_a_long_tail_of_unique_names() {
+        let seeded = Tenant::new(42);
+        let large = Tenant::with_registered(42, 1_000).unwrap();
+        assert_eq!(large.solutions.iter().filter(|s| s.registered).count(), 1_000);
+        for (a, b) in seeded.solutions.iter().zip(&large.solutions) {
+            assert_eq!((&a.id, &a.name, a.live, a.scale), (&b.id, &b.name, b.live, b.scale));
+        }
+        let names: std::collections::BTreeSet<_> =
+            large.solutions.iter().map(|s| s.name.to_lowercase()).collect();
+        assert_eq!(names.len(), large.solutions.len());
+        assert!(Tenant::with_registered(42, 10).is_err());
+    }
 }

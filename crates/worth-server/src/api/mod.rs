@@ -328,12 +328,11 @@ async fn roi(
         }
     };
     let figures = state.figures(&caller.principal).await?;
-    let loaded = state.loaded().await?;
     let p = &figures.portfolio;
     let rows = match by {
         None => vec![roi_row("portfolio".into(), p.solutions.len(), &p.total, p.currency)],
-        Some(by) => p
-            .group(&loaded.ctx(false), by)
+        Some(by) => figures
+            .group(by)
             .iter()
             .map(|g| roi_row(g.key.clone(), g.solutions, &g.financials, p.currency))
             .collect(),

@@ -121,16 +121,24 @@ pub(crate) async fn visible(
     f: &SolutionFilter,
 ) -> Result<Vec<Solution>, Failure> {
     caller.require(Action::ReadSolutions)?;
+    let all = state.solutions().await?;
+    Ok(visible_in(&all, caller, f)?.into_iter().cloned().collect())
+}
+
+/// The solutions of the register `all` that the caller may see, filtered.
+pub(crate) fn visible_in<'a>(
+    all: &'a [Solution],
+    caller: &Caller,
+    f: &SolutionFilter,
+) -> Result<Vec<&'a Solution>, Failure> {
+    caller.require(Action::ReadSolutions)?;
     let kind: Option<SolutionKind> =
         f.kind.as_deref().map(|k| parse_choice("kind", k)).transpose()?;
     let stage: Option<Stage> = f.stage.as_deref().map(|k| parse_choice("stage", k)).transpose()?;
     let q = f.q.as_deref().map(|q| q.trim().to_lowercase()).filter(|q| !q.is_empty());
     let bu = f.bu.as_deref().map(|b| b.trim().to_lowercase());
-    Ok(state
-        .store()
-        .solutions(None)
-        .await?
-        .into_iter()
+    Ok(all
+        .iter()
         .filter(|s| permits(caller, Action::ReadSolutions, s))
         .filter(|s| bu.as_deref().is_none_or(|b| s.business_unit.to_lowercase() == b))
         .filter(|s| kind.is_none_or(|k| s.kind == k))
@@ -148,13 +156,14 @@ pub(crate) async fn list(
     Query(filter): Query<SolutionFilter>,
     Query(paging): Query<Paging>,
 ) -> ApiResult<Json<SolutionPage>> {
-    let all = visible(&state, &caller, &filter).await?;
-    let (rows, total, page, per_page) = paging.apply(all)?;
+    caller.require(Action::ReadSolutions)?;
+    let all = state.solutions().await?;
+    let (rows, total, page, per_page) = paging.apply(visible_in(&all, &caller, &filter)?)?;
     Ok(Json(SolutionPage {
         total,
         page,
         per_page,
-        items: rows.iter().map(SolutionOut::from).collect(),
+        items: rows.into_iter().map(SolutionOut::from).collect(),
     }))
 }
 

@@ -9,6 +9,8 @@ mod import_pages;
 pub(crate) mod pages;
 mod story_pages;
 
+pub(crate) use pages::DashboardParts;
+
 use axum::Router;
 use axum::extract::FromRequestParts;
 use axum::http::header;
