@@ -7,3 +7,4 @@
 //! its own, so a page, an API answer and a CLI table always agree.
 
 pub mod program;
+pub mod report;

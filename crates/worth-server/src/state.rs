@@ -14,9 +14,8 @@ use chrono::{Months, NaiveDate};
 use worth_core::access::{Principal, Role};
 use worth_core::period::month_of;
 use worth_core::solution::Solution;
-use worth_core::value::accuracy::accuracy;
 use worth_core::value::portfolio::{Group, GroupBy, Portfolio};
-use worth_report::sponsor::{ReportInput, SponsorReport};
+use worth_report::sponsor::SponsorReport;
 use worth_store::{Loaded, Store};
 
 use crate::auth::LoginLimiter;
@@ -269,24 +268,10 @@ pub fn dashboard_period(today: NaiveDate) -> (NaiveDate, NaiveDate) {
 }
 
 fn build_figures(loaded: Arc<Loaded>) -> ScopeFigures {
-    let ctx = loaded.ctx(false);
     let portfolio = loaded.portfolio(false);
-    let data = loaded.data();
-    let by_business_unit = portfolio.group(&ctx, GroupBy::BusinessUnit);
-    let by_category = portfolio.group(&ctx, GroupBy::Category);
-    let accuracy = accuracy(&ctx, &portfolio);
     let (from, to) = dashboard_period(loaded.today);
-    let report = SponsorReport::build(&ReportInput {
-        ctx: &ctx,
-        data: &data,
-        portfolio: &portfolio,
-        by_business_unit: &by_business_unit,
-        by_category: &by_category,
-        accuracy: &accuracy,
-        settings: &loaded.settings,
-        from,
-        to,
-    });
+    let (report, by_business_unit, by_category) =
+        worth_app::report::sponsor_report(&loaded, &portfolio, from, to);
     let groups = vec![
         (GroupBy::BusinessUnit, Arc::new(by_business_unit)),
         (GroupBy::Category, Arc::new(by_category)),

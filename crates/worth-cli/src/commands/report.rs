@@ -7,11 +7,8 @@ use anyhow::{Context as _, Result, bail};
 use chrono::NaiveDate;
 use serde::Serialize;
 use worth_core::period::{label, month_of, parse_month};
-use worth_core::value::accuracy::accuracy;
-use worth_core::value::engine::SolutionData;
-use worth_core::value::portfolio::GroupBy;
 use worth_report::sponsor::chargeback::ChargebackSection;
-use worth_report::sponsor::{ReportInput, SponsorReport, write_all};
+use worth_report::sponsor::{SponsorReport, write_all};
 use worth_store::Store;
 
 use super::analysis::{Loaded, warn_problems};
@@ -80,33 +77,9 @@ pub(crate) fn write_loaded(
     program: Option<worth_report::sponsor::program::ProgramSection>,
     chargeback: Option<ChargebackSection>,
 ) -> Result<(SponsorReport, Vec<PathBuf>)> {
-    let ctx = loaded.ctx(false);
-    let (from, to) = period(ctx.today, from, to)?;
+    let (from, to) = period(loaded.today, from, to)?;
     let portfolio = loaded.portfolio(false);
-    let data: Vec<SolutionData<'_>> = loaded
-        .inputs()
-        .iter()
-        .map(|i| SolutionData {
-            solution: &i.solution,
-            lines: &i.lines,
-            costs: &i.costs,
-            usage: &i.usage,
-        })
-        .collect();
-    let by_business_unit = portfolio.group(&ctx, GroupBy::BusinessUnit);
-    let by_category = portfolio.group(&ctx, GroupBy::Category);
-    let accuracy = accuracy(&ctx, &portfolio);
-    let mut report = SponsorReport::build(&ReportInput {
-        ctx: &ctx,
-        data: &data,
-        portfolio: &portfolio,
-        by_business_unit: &by_business_unit,
-        by_category: &by_category,
-        accuracy: &accuracy,
-        settings: &loaded.settings,
-        from,
-        to,
-    });
+    let (mut report, _, _) = worth_app::report::sponsor_report(loaded, &portfolio, from, to);
     report.program = program;
     report.chargeback = chargeback;
     let files = write_all(&report, out)

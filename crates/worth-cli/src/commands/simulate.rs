@@ -67,16 +67,7 @@ pub(crate) async fn run(g: &Globals, args: SimulateArgs) -> Result<()> {
     let store = g.open().await?;
     let loaded = Loaded::load(&store).await?;
     let p = loaded.portfolio(false);
-    let inputs = loaded.inputs();
-    let data: Vec<SolutionData<'_>> = inputs
-        .iter()
-        .map(|i| SolutionData {
-            solution: &i.solution,
-            lines: &i.lines,
-            costs: &i.costs,
-            usage: &i.usage,
-        })
-        .collect();
+    let data: Vec<SolutionData<'_>> = loaded.data();
     let ctx = loaded.ctx(false);
     let sim = Simulator::new(&ctx, &data, &p, args.trials as usize, args.seed);
     let result = run_parallel(&sim);
