@@ -189,7 +189,7 @@ impl Store {
 
     /// Starts a write on behalf of `actor`: one transaction, audited, kept only if committed.
     pub async fn write(&self, actor: &str) -> Result<Writer> {
-        Writer::begin(&self.pool, actor).await
+        Writer::begin(&self.pool, actor, self.backend == Backend::Sqlite).await
     }
 
     /// Closes the pool, waiting for connections to finish.

@@ -84,12 +84,17 @@ pub struct Writer {
 }
 
 impl Writer {
-    pub(crate) async fn begin(pool: &AnyPool, actor: &str) -> Result<Self> {
+    pub(crate) async fn begin(pool: &AnyPool, actor: &str, sqlite: bool) -> Result<Self> {
         let actor = actor.trim();
         if actor.is_empty() {
             return Err(ValidationError::new("actor", "must name who makes the change").into());
         }
-        Ok(Self { tx: pool.begin().await?, actor: actor.to_owned(), now: Utc::now() })
+        // On SQLite a write takes the database's write lock when it begins, waiting for it up
+        // to the busy timeout: a deferred transaction that reads first would fail at once when
+        // it upgrades after another connection (another request of the server) has written.
+        let tx =
+            if sqlite { pool.begin_with("BEGIN IMMEDIATE").await? } else { pool.begin().await? };
+        Ok(Self { tx, actor: actor.to_owned(), now: Utc::now() })
     }
 
     /// Keeps every change of this write.
