@@ -193,10 +193,22 @@ async fn a_new_user_assesses_a_solution_and_a_story_script_shows_as_text() {
         .await
         .unwrap();
     fill(&c, "params", "minutes_per_use=4..6..9\nrole=analyst\nestimated_uses=120/week").await;
+    // Counted from the first month the dashboard shows, so the table has estimates to round.
+    let first = chrono::Utc::now().date_naive() - chrono::Months::new(12);
+    fill(&c, "start", &first.format("%Y-%m").to_string()).await;
     let action = c.current_url().await.unwrap().path().to_owned();
     submit(&c, &action, "#lines-h").await;
     let page = main_text(&c).await;
     assert!(page.contains("approval time") && page.contains("time-saved-per-use"), "{page}");
+    // The estimated and realized amounts are shown rounded to the cent.
+    let table = c.find(Locator::Css("section[aria-labelledby='lines-h'] table")).await.unwrap();
+    let text = table.text().await.unwrap();
+    let amounts: Vec<&str> = text.split_whitespace().filter(|w| w.contains('.')).collect();
+    assert!(!amounts.is_empty() && !text.contains(" 0.00 EUR 0.00 EUR"), "{text}");
+    for a in amounts {
+        let decimals = a.rsplit('.').next().unwrap_or("");
+        assert!(decimals.len() <= 2, "{a} in {text}");
+    }
 
     // The dashboard shows it among the solutions by NPV.
     c.goto(&format!("{base}/")).await.unwrap();

@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use strum::VariantNames;
 use worth_core::access::Action;
+use worth_core::value::financial::round_amount;
 use worth_core::value::models::CATALOGUE;
 use worth_core::value::portfolio::evaluate;
 use worth_report::sponsor::format::money;
@@ -469,6 +470,7 @@ pub(crate) async fn solution(
     let loaded = state.loaded().await?;
     let (cur, loc) =
         (loaded.settings.currency.code().to_owned(), loaded.settings.locale.to_string());
+    let minor = loaded.settings.currency.minor_units();
     let data: Vec<_> = loaded.data().into_iter().filter(|d| d.solution.id == s.id).collect();
     let p = evaluate(&loaded.ctx(false), &data);
     let value = p.solutions.first();
@@ -484,8 +486,17 @@ pub(crate) async fn solution(
                     category: l.category.to_string(),
                     model: l.model.to_owned(),
                     evidence: l.evidence.to_string(),
-                    estimated: money(l.estimated_between(from, to_end), &cur, &loc),
-                    realized: money(l.realized_between(from, to_end), &cur, &loc),
+                    // Rounded once to the currency's minor unit, as every shown amount is.
+                    estimated: money(
+                        round_amount(l.estimated_between(from, to_end), minor),
+                        &cur,
+                        &loc,
+                    ),
+                    realized: money(
+                        round_amount(l.realized_between(from, to_end), minor),
+                        &cur,
+                        &loc,
+                    ),
                     frozen: stored.iter().any(|x| x.id == l.line_id && x.frozen.is_some()),
                 })
                 .collect()
@@ -510,11 +521,9 @@ pub(crate) async fn solution(
         .into_iter()
         .filter(|c| c.solution_id == s.id)
         .map(|c| {
-            (
-                c.item,
-                c.kind.to_string(),
-                format!("{} {}", c.amount.amount, c.amount.currency.code()),
-            )
+            let code = c.amount.currency.code();
+            let amount = round_amount(c.amount.amount, c.amount.currency.minor_units());
+            (c.item, c.kind.to_string(), money(amount, code, &loc))
         })
         .collect();
     let explain = match explain_tree(&state, s.id).await {
