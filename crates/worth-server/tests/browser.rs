@@ -14,9 +14,7 @@ use std::time::Duration;
 use fantoccini::{Client, ClientBuilder, Locator};
 use worth_core::Currency;
 use worth_core::access::Role;
-use worth_core::pseudonym::SecretKey;
 use worth_core::rates::RateCard;
-use worth_core::workspace::WorkspaceSettings;
 use worth_server::{AppState, Settings};
 use worth_store::{Location, NewRate, NewUser, Store};
 
@@ -55,15 +53,9 @@ fn free_port() -> u16 {
 }
 
 async fn workspace(dir: &Path) -> Store {
-    let store = Store::open(&Location::Sqlite(dir.join("worth.db"))).await.unwrap();
+    let location = Location::Sqlite(dir.join("worth.db"));
+    let store = worth_store::testing::workspace(&location, "EUR").await.unwrap();
     let mut w = store.write("setup").await.unwrap();
-    let settings = WorkspaceSettings {
-        currency: Currency::parse("EUR").unwrap(),
-        fiscal_year_start_month: 1,
-        locale: "en-US".into(),
-        as_of: None,
-    };
-    w.init_workspace(&settings, &SecretKey::from_bytes([7; 32])).await.unwrap();
     w.add_business_unit("Finance", None).await.unwrap();
     let from = "2025-01-01".parse().unwrap();
     let _: RateCard = w
@@ -71,7 +63,7 @@ async fn workspace(dir: &Path) -> Store {
             role: "analyst".into(),
             business_unit: None,
             hourly: 55.into(),
-            currency: settings.currency,
+            currency: Currency::parse("EUR").unwrap(),
             valid_from: from,
             valid_to: None,
         })

@@ -6,10 +6,7 @@ use std::time::Duration;
 
 use std::net::SocketAddr;
 
-use worth_core::Currency;
 use worth_core::access::Role;
-use worth_core::pseudonym::SecretKey;
-use worth_core::workspace::WorkspaceSettings;
 use worth_server::{AppState, Settings, imports};
 use worth_store::testing::TestDb;
 use worth_store::{JobState, Location, NewUser, Store};
@@ -17,17 +14,7 @@ use worth_store::{JobState, Location, NewUser, Store};
 const JOBS: usize = 8;
 
 async fn workspace(location: &Location) -> Store {
-    let store = Store::open(location).await.unwrap();
-    let mut w = store.write("setup").await.unwrap();
-    let settings = WorkspaceSettings {
-        currency: Currency::parse("USD").unwrap(),
-        fiscal_year_start_month: 1,
-        locale: "en-US".into(),
-        as_of: None,
-    };
-    w.init_workspace(&settings, &SecretKey::from_bytes([7; 32])).await.unwrap();
-    w.commit().await.unwrap();
-    store
+    worth_store::testing::workspace(location, "USD").await.unwrap()
 }
 
 /// A run history of one flow on day `day` of September 2024.
@@ -43,7 +30,7 @@ async fn every_job_runs_once(location: Location) {
     let first = workspace(&location).await;
     let second = Store::open(&location).await.unwrap();
     let settings = Settings {
-        key: Some(SecretKey::from_bytes([7; 32])),
+        key: Some(worth_store::testing::test_key()),
         import_poll: None,
         ..Settings::default()
     };
@@ -210,7 +197,7 @@ async fn an_uploaded_file_is_imported_by_a_job_and_its_rejects_are_kept() {
     w.add_token("ada", "uploads", &digest, Role::Analyst).await.unwrap();
     w.commit().await.unwrap();
     let settings = Settings {
-        key: Some(SecretKey::from_bytes([7; 32])),
+        key: Some(worth_store::testing::test_key()),
         import_poll: Some(Duration::from_millis(20)),
         ..Settings::default()
     };

@@ -86,3 +86,24 @@ impl Drop for TestDb {
         }
     }
 }
+
+/// Opens the store at `location` and creates a workspace in it for a test: `currency`, a
+/// January fiscal year, the `en-US` locale, and a fixed key (`TEST_KEY`).
+pub async fn workspace(location: &Location, currency: &str) -> crate::Result<crate::Store> {
+    let store = crate::Store::open(location).await?;
+    let mut w = store.write("setup").await?;
+    let settings = worth_core::workspace::WorkspaceSettings {
+        currency: worth_core::Currency::parse(currency)?,
+        fiscal_year_start_month: 1,
+        locale: "en-US".into(),
+        as_of: None,
+    };
+    w.init_workspace(&settings, &test_key()).await?;
+    w.commit().await?;
+    Ok(store)
+}
+
+/// The key of the workspaces [`workspace`] creates.
+pub fn test_key() -> worth_core::pseudonym::SecretKey {
+    worth_core::pseudonym::SecretKey::from_bytes([7; 32])
+}

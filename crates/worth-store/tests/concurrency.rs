@@ -3,24 +3,13 @@
 
 use std::sync::Arc;
 
-use worth_core::Currency;
-use worth_core::pseudonym::SecretKey;
-use worth_core::workspace::WorkspaceSettings;
-use worth_store::{Location, Store};
+use worth_store::Location;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_writers_on_sqlite_all_succeed() {
     let dir = tempfile::tempdir().unwrap();
-    let store = Arc::new(Store::open(&Location::Sqlite(dir.path().join("w.db"))).await.unwrap());
-    let mut w = store.write("setup").await.unwrap();
-    let settings = WorkspaceSettings {
-        currency: Currency::parse("EUR").unwrap(),
-        fiscal_year_start_month: 1,
-        locale: "en-US".into(),
-        as_of: None,
-    };
-    w.init_workspace(&settings, &SecretKey::from_bytes([1; 32])).await.unwrap();
-    w.commit().await.unwrap();
+    let location = Location::Sqlite(dir.path().join("w.db"));
+    let store = Arc::new(worth_store::testing::workspace(&location, "EUR").await.unwrap());
 
     // Each write reads first (the unit's name is checked) and then inserts: under deferred
     // transactions the upgrade to a write lock failed at once whenever another had written.
