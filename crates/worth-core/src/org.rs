@@ -42,17 +42,18 @@ pub fn validate_name(field: &str, name: &str) -> Result<String, ValidationError>
     Ok(trimmed.to_owned())
 }
 
-/// Checks a free text such as a note: no control characters but line breaks, at most 2,000
-/// characters. Returns it trimmed.
+/// Checks a free text such as a note or a part of a story: no control characters but line
+/// breaks and tabs, at most 2,000 characters. Returns it trimmed, its line breaks as `\n`
+/// (a browser sends a textarea's as `\r\n`).
 pub fn validate_text(field: &str, text: &str) -> Result<String, ValidationError> {
-    let trimmed = text.trim();
-    if trimmed.chars().any(|c| c.is_control() && c != '\n') {
+    let text = text.trim().replace("\r\n", "\n").replace('\r', "\n");
+    if text.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
         return Err(ValidationError::new(field, "must not contain control characters"));
     }
-    if trimmed.chars().count() > 2000 {
+    if text.chars().count() > 2000 {
         return Err(ValidationError::new(field, "must be at most 2,000 characters"));
     }
-    Ok(trimmed.to_owned())
+    Ok(text)
 }
 
 #[cfg(test)]
@@ -71,5 +72,24 @@ mod tests {
             Ok(name) => assert_eq!(got.unwrap(), name),
             Err(message) => assert_eq!(got.unwrap_err().message, message),
         }
+    }
+
+    #[rstest]
+    #[case("  two\r\nlines\r\n", Ok("two\nlines"))]
+    #[case("old\rmac", Ok("old\nmac"))]
+    #[case("    code\n\tindented", Ok("code\n\tindented"))]
+    #[case("bell\u{7}", Err("must not contain control characters"))]
+    fn texts_keep_their_lines_and_tabs(#[case] input: &str, #[case] expected: Result<&str, &str>) {
+        let got = validate_text("note", input);
+        match expected {
+            Ok(text) => assert_eq!(got.unwrap(), text),
+            Err(message) => assert_eq!(got.unwrap_err().message, message),
+        }
+    }
+
+    #[test]
+    fn a_text_is_at_most_two_thousand_characters() {
+        assert!(validate_text("note", &"é".repeat(2000)).is_ok());
+        assert!(validate_text("note", &"é".repeat(2001)).is_err());
     }
 }
