@@ -85,7 +85,24 @@ fn a_story_is_published_only_after_validation_and_its_figures_follow_the_data() 
     let out = ws.cmd(&["story", "publish", title]).assert().failure().get_output().stderr.clone();
     let err = String::from_utf8(out).unwrap();
     assert!(err.contains("published only after an analyst validated it"), "{err}");
+    // Its author rewrites one part of the draft; the others stay.
+    ws.ok(&["story", "edit", title, "--value", "quotes the same day"]);
+    let parts = &ws.json(&["stories", "list"])[0]["record"]["parts"];
+    assert_eq!(parts["value"], "quotes the same day", "{parts}");
+    assert_eq!(parts["solution"], "a quote builder", "{parts}");
+    let out = ws
+        .cmd(&["story", "edit", title, "--value", "by another"])
+        .env("WORTH_ACTOR", "analyst")
+        .assert()
+        .failure()
+        .get_output()
+        .stderr
+        .clone();
+    assert!(String::from_utf8(out).unwrap().contains("only its author edits it"));
     ws.ok(&["story", "submit", title]);
+    let out = ws.cmd(&["story", "edit", title, "--value", "x"]).assert().failure();
+    let err = String::from_utf8(out.get_output().stderr.clone()).unwrap();
+    assert!(err.contains("only a draft"), "{err}");
     let out = ws.cmd(&["story", "validate", title]).assert().failure().get_output().stderr.clone();
     assert!(String::from_utf8(out).unwrap().contains("another analyst must validate it"));
     ws.cmd(&["story", "validate", title]).env("WORTH_ACTOR", "analyst").assert().success();

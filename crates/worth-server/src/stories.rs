@@ -72,6 +72,8 @@ pub struct StoryView {
     headline: Option<String>,
     /// Workflow moves the caller may make now.
     moves: Vec<String>,
+    /// Whether the caller may rewrite its parts now (its author, while it is a draft).
+    editable: bool,
 }
 
 fn moves(caller: &Caller, story: &StoryRecord) -> Vec<String> {
@@ -85,6 +87,14 @@ fn moves(caller: &Caller, story: &StoryRecord) -> Vec<String> {
         Published => &[],
     };
     candidates.iter().filter(|(_, ok)| *ok).map(|(s, _)| s.to_string()).collect()
+}
+
+/// Whether `caller` may rewrite the parts of `story`: its author, while it is a draft (the
+/// store checks the same again).
+pub fn may_edit(caller: &Caller, story: &StoryRecord) -> bool {
+    caller.principal.may(Action::WriteProgram)
+        && story.status == StoryStatus::Draft
+        && story.author.eq_ignore_ascii_case(&caller.user.name)
 }
 
 /// The view of `story` for `caller`, with its figures computed from the whole portfolio.
@@ -128,6 +138,7 @@ pub async fn view(
         measurable: is_measurable(&figures),
         headline: headline(&story.title, &figures),
         moves: moves(caller, story),
+        editable: may_edit(caller, story),
         figures,
     })
 }
@@ -195,6 +206,52 @@ pub async fn create(state: &AppState, caller: &Caller, input: NewStoryIn) -> Res
     }
     w.commit().await?;
     Ok(id)
+}
+
+/// The five parts of a draft, rewritten by its author.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct StoryPartsIn {
+    /// The problem (Markdown).
+    pub problem: String,
+    /// The solution (Markdown).
+    pub solution: String,
+    /// The obstacles met (Markdown).
+    #[serde(default)]
+    pub obstacles: String,
+    /// The value, in words (Markdown).
+    #[serde(default)]
+    pub value: String,
+    /// What comes next (Markdown).
+    #[serde(default)]
+    pub next_steps: String,
+}
+
+/// Rewrites the parts of the draft story `id`; only its author may.
+pub async fn edit(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    input: StoryPartsIn,
+) -> Result<(), Failure> {
+    caller.require(Action::WriteProgram)?;
+    let story = story_for(state, caller, id).await?;
+    if !may_edit(caller, &story) {
+        return Err(Failure::Forbidden(format!(
+            "only the author of a draft edits it; this story is {} and by {}",
+            story.status, story.author
+        )));
+    }
+    let parts = StoryParts {
+        problem: input.problem,
+        solution: input.solution,
+        obstacles: input.obstacles,
+        value: input.value,
+        next_steps: input.next_steps,
+    };
+    let mut w = state.store().write(&caller.user.name).await?;
+    w.edit_story(&story.title, &parts).await?;
+    w.commit().await?;
+    Ok(())
 }
 
 /// Moves a story one step of its workflow.
@@ -290,6 +347,36 @@ pub async fn api_move(
 ) -> ApiResult<Json<StoryView>> {
     csrf(&caller, &headers)?;
     move_to(&state, &caller, id, &input.to).await?;
+    let story = story_for(&state, &caller, id).await?;
+    Ok(Json(view(&state, &caller, &story).await?))
+}
+
+/// One story the caller may read, with live figures.
+#[utoipa::path(get, path = "/api/stories/{id}", params(("id" = i64, Path)),
+    responses((status = 200, body = StoryView), (status = 404, body = crate::api::ErrorBody)))]
+pub async fn api_show(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<StoryView>> {
+    caller.require(Action::ReadDashboard)?;
+    let story = story_for(&state, &caller, id).await?;
+    Ok(Json(view(&state, &caller, &story).await?))
+}
+
+/// Rewrites the parts of a draft story; only its author may.
+#[utoipa::path(put, path = "/api/stories/{id}", params(("id" = i64, Path)),
+    request_body = StoryPartsIn,
+    responses((status = 200, body = StoryView), (status = 403, body = crate::api::ErrorBody)))]
+pub async fn api_edit(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Json(input): Json<StoryPartsIn>,
+) -> ApiResult<Json<StoryView>> {
+    csrf(&caller, &headers)?;
+    edit(&state, &caller, id, input).await?;
     let story = story_for(&state, &caller, id).await?;
     Ok(Json(view(&state, &caller, &story).await?))
 }

@@ -771,3 +771,86 @@ async fn the_reports_download_as_files(#[case] backend: Backend) {
     assert_eq!(res.headers()["content-disposition"], "attachment; filename=\"value-report.xlsx\"");
     assert!(res.bytes().await.unwrap().starts_with(b"PK\x03\x04"), "an XLSX is a zip");
 }
+
+#[rstest]
+#[case::sqlite(Backend::Sqlite)]
+#[case::postgres(Backend::Postgres)]
+#[tokio::test]
+async fn a_story_is_edited_by_its_author_as_a_draft_then_validated_by_another_and_published(
+    #[case] backend: Backend,
+) {
+    let Some(s) = Server::start(backend, "story_flow").await else { return };
+    let (_, ada) = s.token(OWNER, Role::Owner).await;
+    let (_, ann) = s.token(ANALYST, Role::Analyst).await;
+    let (_, sam) = s.token(SPONSOR, Role::Sponsor).await;
+    let (_, grace) = s.token(OTHER_OWNER, Role::Owner).await;
+    let send = |token: &str, method: reqwest::Method, path: String, body: Option<Value>| {
+        let mut req = Server::client().request(method, s.url(&path)).bearer_auth(token);
+        if let Some(body) = body {
+            req = req.json(&body);
+        }
+        req.send()
+    };
+    let id = s.ids.story;
+    let story = format!("/api/stories/{id}");
+    let parts = json!({"problem": "Invoices waited **nine** days <script>alert(1)</script>",
+        "solution": "a flow", "value": "paid on time"});
+
+    // Ada rewrites her draft: the parts change, the title and the linked figure stay.
+    let res = send(&ada, reqwest::Method::PUT, story.clone(), Some(parts.clone())).await.unwrap();
+    assert_eq!(res.status(), 200);
+    let edited: Value = res.json().await.unwrap();
+    assert_eq!(edited["title"], "Seeded draft");
+    assert_eq!(edited["status"], "draft");
+    assert_eq!(edited["editable"], true);
+    let problem = edited["parts"][0][1].as_str().unwrap();
+    assert!(problem.contains("<strong>nine</strong>"), "{problem}");
+    assert!(problem.contains("&lt;script&gt;") && !problem.contains("<script"), "{problem}");
+    assert_eq!(edited["figures"][0]["solution"], "Invoice flow", "{edited}");
+    let empty = json!({"problem": "", "solution": "a flow"});
+    failure(
+        send(&ada, reqwest::Method::PUT, story.clone(), Some(empty)).await.unwrap(),
+        400,
+        "bad_request",
+    )
+    .await;
+
+    // Nobody else edits it, not even an analyst; the sponsor and another unit's owner do not
+    // see a draft at all.
+    let res = send(&ann, reqwest::Method::PUT, story.clone(), Some(parts.clone())).await.unwrap();
+    failure(res, 403, "forbidden").await;
+    for token in [&sam, &grace] {
+        let res = send(token, reqwest::Method::GET, story.clone(), None).await.unwrap();
+        failure(res, 404, "not_found").await;
+    }
+
+    // Submitted, it is no longer edited; the analyst validates and publishes it.
+    let mv = |token: &str, to: &str| {
+        send(token, reqwest::Method::POST, format!("{story}/move"), Some(json!({"to": to})))
+    };
+    assert_eq!(mv(&ada, "submitted").await.unwrap().status(), 200);
+    let res = send(&ada, reqwest::Method::PUT, story.clone(), Some(parts.clone())).await.unwrap();
+    failure(res, 403, "forbidden").await;
+    failure(mv(&ada, "validated").await.unwrap(), 403, "forbidden").await;
+    for to in ["validated", "published"] {
+        let res = mv(&ann, to).await.unwrap();
+        assert_eq!(res.status(), 200, "{to}");
+        assert_eq!(res.json::<Value>().await.unwrap()["status"], to);
+    }
+
+    // Published, Finance's sponsor reads it with its edited parts; Sales' owner still does not.
+    let res = send(&sam, reqwest::Method::GET, story.clone(), None).await.unwrap();
+    assert_eq!(res.status(), 200);
+    let read: Value = res.json().await.unwrap();
+    assert_eq!(read["parts"][3][1], "<p>paid on time</p>\n", "{read}");
+    assert_eq!(read["editable"], false);
+    let list: Value = send(&sam, reqwest::Method::GET, "/api/stories".into(), None)
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list["total"], 1, "{list}");
+    let res = send(&grace, reqwest::Method::GET, story.clone(), None).await.unwrap();
+    failure(res, 404, "not_found").await;
+}

@@ -223,5 +223,21 @@ async fn a_new_user_assesses_a_solution_and_a_story_script_shows_as_text() {
     assert!(tab.starts_with("<script>document.title='owned'</script>"), "{tab}");
     assert_eq!(c.find_all(Locator::Css("main script")).await.unwrap().len(), 0);
 
+    // Its author edits the draft: the lines typed in a textarea keep their Markdown meaning.
+    c.find(Locator::LinkText("Edit the draft")).await.unwrap().click().await.unwrap();
+    let problem = c.wait().for_element(Locator::Id("problem")).await.unwrap();
+    problem.clear().await.unwrap();
+    fill(&c, "problem", "Approvals took days, for two reasons:\n\n- paper forms\n- lost emails")
+        .await;
+    let save = c.find(Locator::Css("form[action$='/edit'] button[type='submit']")).await.unwrap();
+    save.click().await.unwrap();
+    c.wait().for_element(Locator::Css("#fig-h")).await.unwrap();
+    let items = c.find_all(Locator::Css("article section .md ul li")).await.unwrap();
+    let mut reasons = Vec::new();
+    for item in items {
+        reasons.push(item.text().await.unwrap());
+    }
+    assert_eq!(reasons, ["paper forms", "lost emails"]);
+
     c.close().await.unwrap();
 }

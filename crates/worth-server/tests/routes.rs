@@ -37,7 +37,8 @@ enum Body {
 /// One row: a request and the status of admin, analyst, owner, sponsor and anonymous.
 ///
 /// In paths, `{own}` is a solution of the owner's (Finance, owned by Ada), `{peer}` another
-/// owner's solution in the owner's unit, `{other}` a solution of another unit (Sales);
+/// owner's solution in the owner's unit, `{other}` a solution of another unit (Sales),
+/// `{story}` a draft story of the owner's;
 /// `{token}` a fresh token of the caller's user, `{admin_token}` a fresh token of the admin.
 type Row = (&'static str, &'static str, Body, [u16; 5]);
 
@@ -125,6 +126,11 @@ const ROUTES: &[Row] = &[
         [201, 201, 201, 403, 401]),
     ("POST", "/api/stories/987654/move", Body::Json(r#"{"to": "submitted"}"#),
         [404, 404, 404, 404, 401]),
+    ("GET", "/api/stories/{story}", Body::Empty, [200, 200, 200, 404, 401]),
+    ("GET", "/api/stories/987654", Body::Empty, [404, 404, 404, 404, 401]),
+    ("PUT", "/api/stories/{story}",
+        Body::Json(r#"{"problem": "invoices waited {n} days", "solution": "a flow"}"#),
+        [403, 403, 200, 403, 401]),
     ("GET", "/api/imports", Body::Empty, [200, 200, 403, 403, 401]),
     ("POST", "/api/imports", Body::Upload, [202, 202, 403, 403, 401]),
     ("GET", "/api/imports/987654", Body::Empty, [404, 404, 403, 403, 401]),
@@ -179,6 +185,11 @@ const ROUTES: &[Row] = &[
     ("GET", "/stories/987654", Body::Empty, [404, 404, 404, 404, 303]),
     ("POST", "/stories/987654/move", Body::Form(&[("csrf", "{csrf}"), ("to", "submitted")]),
         [404, 404, 404, 404, 303]),
+    ("GET", "/stories/{story}", Body::Empty, [200, 200, 200, 404, 303]),
+    ("GET", "/stories/{story}/edit", Body::Empty, [403, 403, 200, 403, 303]),
+    ("POST", "/stories/{story}/edit",
+        Body::Form(&[("csrf", "{csrf}"), ("problem", "waited {n} days"), ("solution", "a flow")]),
+        [403, 403, 303, 403, 303]),
     ("GET", "/kpis", Body::Empty, [200, 200, 200, 403, 303]),
     ("GET", "/okrs", Body::Empty, [200, 200, 200, 403, 303]),
     ("GET", "/chargeback", Body::Empty, [200, 200, 200, 200, 303]),
@@ -207,7 +218,8 @@ async fn call(s: &Server, user: Option<&str>, cred: &Credential, row: &Row, n: u
     let mut path = path
         .replace("{own}", &s.ids.own.to_string())
         .replace("{peer}", &s.ids.peer.to_string())
-        .replace("{other}", &s.ids.other.to_string());
+        .replace("{other}", &s.ids.other.to_string())
+        .replace("{story}", &s.ids.story.to_string());
     if path.contains("{token}") {
         // A token of the caller's own, with the caller's role (an owner may not mint another).
         let role = CALLERS

@@ -12,7 +12,7 @@ use worth_core::org::{validate_name, validate_text};
 use worth_core::program::kpi::{Direction, Kpi};
 use worth_core::program::okr::{KeyResultSource, check_confidence, check_weight};
 use worth_core::program::pilot::Group;
-use worth_core::program::story::{StoryEvent, StoryStatus, check_move};
+use worth_core::program::story::{StoryEvent, StoryStatus, check_edit, check_move};
 use worth_core::program::tool::{Criterion, Tool};
 use worth_core::suggest;
 
@@ -270,6 +270,28 @@ async fn objective_id(conn: &mut AnyConnection, name: &str) -> Result<i64> {
         name,
     )
     .await
+}
+
+/// The parts of a story checked and normalized: each a text (see [`validate_text`]), the
+/// problem and the solution not empty.
+fn checked_parts(parts: &StoryParts) -> Result<StoryParts> {
+    let checked = StoryParts {
+        problem: validate_text("problem", &parts.problem)?,
+        solution: validate_text("solution", &parts.solution)?,
+        obstacles: validate_text("obstacles", &parts.obstacles)?,
+        value: validate_text("value", &parts.value)?,
+        next_steps: validate_text("next-steps", &parts.next_steps)?,
+    };
+    for (field, text) in [("problem", &checked.problem), ("solution", &checked.solution)] {
+        if text.is_empty() {
+            return Err(invalid(
+                field,
+                "must not be empty: a story says what the problem was and how it was solved"
+                    .to_owned(),
+            ));
+        }
+    }
+    Ok(checked)
 }
 
 async fn story_id(conn: &mut AnyConnection, title: &str) -> Result<i64> {
@@ -535,15 +557,7 @@ impl Writer {
         on: NaiveDate,
     ) -> Result<i64> {
         let title = validate_name("title", title)?;
-        for (field, text) in [
-            ("problem", &parts.problem),
-            ("solution", &parts.solution),
-            ("obstacles", &parts.obstacles),
-            ("value", &parts.value),
-            ("next-steps", &parts.next_steps),
-        ] {
-            validate_text(field, text)?;
-        }
+        let parts = &checked_parts(parts)?;
         if sqlx::query("SELECT id FROM stories WHERE title_key = $1")
             .bind(name_key(&title))
             .fetch_optional(&mut *self.conn())
@@ -579,6 +593,45 @@ impl Writer {
         self.story_event(id, StoryStatus::Draft, on, &author, &now).await?;
         self.record(Action::Create, "story", &title, None, Some(parts)).await?;
         Ok(id)
+    }
+
+    /// Rewrites the five parts of a draft story, on behalf of its author (this write's actor).
+    /// The title, its figures and its workflow stay as they are; the audit log keeps the parts
+    /// before and after.
+    pub async fn edit_story(&mut self, story: &str, parts: &StoryParts) -> Result<()> {
+        let sid = story_id(self.conn(), story).await?;
+        let parts = &checked_parts(parts)?;
+        let row = sqlx::query(
+            "SELECT title, status, author, problem, solution_text, obstacles, value_text, \
+             next_steps FROM stories WHERE id = $1",
+        )
+        .bind(sid)
+        .fetch_one(&mut *self.conn())
+        .await?;
+        let status: StoryStatus = parse("stories.status", &row.get::<String, _>("status"))?;
+        let author: String = row.get("author");
+        check_edit(status, &author, self.actor())?;
+        let before = StoryParts {
+            problem: row.get("problem"),
+            solution: row.get("solution_text"),
+            obstacles: row.get("obstacles"),
+            value: row.get("value_text"),
+            next_steps: row.get("next_steps"),
+        };
+        let title: String = row.get("title");
+        sqlx::query(
+            "UPDATE stories SET problem = $1, solution_text = $2, obstacles = $3, \
+             value_text = $4, next_steps = $5 WHERE id = $6",
+        )
+        .bind(parts.problem.clone())
+        .bind(parts.solution.clone())
+        .bind(parts.obstacles.clone())
+        .bind(parts.value.clone())
+        .bind(parts.next_steps.clone())
+        .bind(sid)
+        .execute(&mut *self.conn())
+        .await?;
+        self.record(Action::Update, "story", &title, Some(&before), Some(parts)).await
     }
 
     async fn story_event(

@@ -173,7 +173,21 @@ async fn story(store: &Store) {
     assert!(matches!(twice, Err(StoreError::Duplicate { entity: "figure", .. })));
     w.add_quote("Faster triage", "no more queue", "an agent").await.unwrap();
     w.link_pilot("Faster triage", "Triage pilot").await.unwrap();
+    // Its author edits the draft; once submitted it is not edited any more.
+    let typed = StoryParts { value: " answers\r\nwithin a day\r\n".into(), ..parts.clone() };
+    w.edit_story("faster triage", &typed).await.unwrap();
+    let edited = StoryParts { value: "answers\nwithin a day".into(), ..parts.clone() };
+    let no_problem = StoryParts { problem: "  ".into(), ..parts.clone() };
+    let e = w.edit_story("Faster triage", &no_problem).await.unwrap_err();
+    assert!(e.to_string().contains("problem"), "{e}");
+    w.commit().await.unwrap();
+    let mut w = store.write("grace").await.unwrap();
+    let by_another = w.edit_story("Faster triage", &parts).await.unwrap_err();
+    assert!(by_another.to_string().contains("only its author"), "{by_another}");
+    drop(w);
+    let mut w = store.write("ada").await.unwrap();
     w.move_story("Faster triage", StoryStatus::Submitted, day("2025-10-02")).await.unwrap();
+    assert!(w.edit_story("Faster triage", &parts).await.is_err());
     assert!(
         w.move_story("Faster triage", StoryStatus::Published, day("2025-10-03")).await.is_err()
     );
@@ -220,6 +234,7 @@ async fn story(store: &Store) {
             (StoryStatus::Published, "grace")
         ]
     );
+    assert_eq!(s.parts, edited);
     assert_eq!(s.figures[0].solution, "Case Triage");
     assert_eq!(s.pilot.as_deref(), Some("Triage pilot"));
     assert_eq!(s.acknowledged, Some((day("2025-10-06"), "Sam Sponsor".to_owned())));

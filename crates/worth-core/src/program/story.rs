@@ -43,6 +43,27 @@ pub struct StoryEvent {
     pub by: String,
 }
 
+/// Checks an edit of a story's text: only its author edits it, and only while it is a draft.
+/// A submitted story goes back to draft to be edited, so what an analyst validated is what
+/// sponsors read.
+pub fn check_edit(status: StoryStatus, author: &str, by: &str) -> Result<(), ValidationError> {
+    if status != StoryStatus::Draft {
+        return Err(ValidationError::new(
+            "status",
+            format!(
+                "a {status} story is not edited; only a draft is (move a submitted story back to draft first)"
+            ),
+        ));
+    }
+    if !author.trim().eq_ignore_ascii_case(by.trim()) {
+        return Err(ValidationError::new(
+            "by",
+            format!("{author} wrote this story; only its author edits it"),
+        ));
+    }
+    Ok(())
+}
+
 /// Checks a workflow move: forward one step, or a submitted story back to draft. Validation
 /// is an analyst's, who must not be the story's author.
 pub fn check_move(
@@ -179,6 +200,17 @@ mod tests {
         assert!(check_move(Draft, Published, "ada", "ada").is_err());
         assert!(check_move(Submitted, Validated, "ada", "bob").is_ok());
         assert!(check_move(Validated, Published, "ada", "ada").is_ok());
+    }
+
+    #[test]
+    fn only_the_author_edits_and_only_a_draft() {
+        assert!(check_edit(Draft, "Ada", " ada").is_ok());
+        let e = check_edit(Draft, "ada", "bob").unwrap_err();
+        assert_eq!(e.field, "by");
+        for status in [Submitted, Validated, Published] {
+            let e = check_edit(status, "ada", "ada").unwrap_err();
+            assert!(e.message.contains("only a draft"), "{e}");
+        }
     }
 
     #[test]

@@ -48,6 +48,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/solutions/{id}/value-lines/{line_id}/reestimate", post(solutions::reestimate))
         .route("/api/report", get(report))
         .route("/api/stories", get(crate::stories::api_list).post(crate::stories::api_create))
+        .route("/api/stories/{id}", get(crate::stories::api_show).put(crate::stories::api_edit))
         .route("/api/stories/{id}/move", post(crate::stories::api_move))
         .route("/api/imports", get(crate::imports::api_list).post(crate::imports::api_queue))
         .route("/api/imports/{id}", get(crate::imports::api_show))
@@ -72,6 +73,7 @@ pub fn routes() -> Router<AppState> {
         solutions::set_stage, solutions::costs, solutions::add_cost, solutions::estimates, solutions::reestimate, report,
         tokens::list, tokens::create, tokens::revoke, tokens::users, tokens::add_user,
         crate::stories::api_list, crate::stories::api_create, crate::stories::api_move,
+        crate::stories::api_show, crate::stories::api_edit,
         crate::imports::api_queue, crate::imports::api_list, crate::imports::api_show,
         crate::imports::rejects, crate::program::api_kpis, crate::program::api_okrs,
         crate::program::api_chargeback, crate::program::api_checkin,
@@ -84,7 +86,7 @@ pub fn routes() -> Router<AppState> {
         solutions::EstimateOut, solutions::ReestimateIn, tokens::TokenOut, tokens::NewTokenIn, tokens::CreatedToken,
         tokens::UserOut, tokens::NewUserIn,
         crate::stories::StoryView, crate::stories::StoryPage, crate::stories::NewStoryIn,
-        crate::stories::MoveIn,
+        crate::stories::MoveIn, crate::stories::StoryPartsIn,
         crate::imports::JobOut, crate::imports::JobPage, crate::program::StatementOut, crate::program::StatementLineOut,
         crate::program::CheckinIn,
     )),

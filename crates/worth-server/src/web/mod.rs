@@ -25,7 +25,7 @@ use crate::auth::Caller;
 use crate::state::AppState;
 
 /// The page templates, compiled into the binary.
-const TEMPLATES: [(&str, &str); 19] = [
+const TEMPLATES: [(&str, &str); 20] = [
     ("base.html", include_str!("../../templates/base.html")),
     ("login.html", include_str!("../../templates/login.html")),
     ("error.html", include_str!("../../templates/error.html")),
@@ -39,6 +39,7 @@ const TEMPLATES: [(&str, &str); 19] = [
     ("stories.html", include_str!("../../templates/stories.html")),
     ("story.html", include_str!("../../templates/story.html")),
     ("story_new.html", include_str!("../../templates/story_new.html")),
+    ("story_edit.html", include_str!("../../templates/story_edit.html")),
     ("imports.html", include_str!("../../templates/imports.html")),
     ("import.html", include_str!("../../templates/import.html")),
     ("kpis.html", include_str!("../../templates/kpis.html")),
@@ -88,6 +89,7 @@ pub fn routes() -> Router<AppState> {
         .route("/stories", get(story_pages::list).post(story_pages::create_story))
         .route("/stories/new", get(story_pages::new_form))
         .route("/stories/{id}", get(story_pages::show))
+        .route("/stories/{id}/edit", get(story_pages::edit_form).post(story_pages::edit_story))
         .route("/stories/{id}/move", post(story_pages::move_story))
         .route("/imports", get(import_pages::list).post(import_pages::upload))
         .route("/imports/{id}", get(import_pages::show))

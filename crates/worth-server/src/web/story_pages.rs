@@ -13,7 +13,9 @@ use super::{Frame, PageCaller};
 use crate::auth::Caller;
 use crate::error::{Failure, PageResult};
 use crate::state::AppState;
-use crate::stories::{NewStoryIn, create, move_to, readable, story_for, view};
+use crate::stories::{
+    NewStoryIn, StoryPartsIn, create, edit, may_edit, move_to, readable, story_for, view,
+};
 
 pub(crate) async fn list(
     State(state): State<AppState>,
@@ -116,6 +118,73 @@ pub(crate) async fn show(
     let story = story_for(&state, &caller, id).await?;
     let v = view(&state, &caller, &story).await?;
     render(&state, "story.html", json!({"frame": Frame::of(&caller), "story": v}))
+}
+
+async fn edit_page(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    message: Option<String>,
+) -> PageResult<Html<String>> {
+    caller.require(Action::WriteProgram)?;
+    let story = story_for(state, caller, id).await?;
+    if !may_edit(caller, &story) {
+        return Err(Failure::Forbidden(format!(
+            "only the author of a draft edits it; this story is {} and by {}",
+            story.status, story.author
+        ))
+        .into());
+    }
+    render(
+        state,
+        "story_edit.html",
+        json!({"frame": Frame::of(caller), "story": story, "message": message}),
+    )
+}
+
+pub(crate) async fn edit_form(
+    State(state): State<AppState>,
+    PageCaller(caller): PageCaller,
+    Path(id): Path<i64>,
+) -> PageResult<Html<String>> {
+    edit_page(&state, &caller, id, None).await
+}
+
+/// The form of a draft's parts.
+#[derive(Debug, Deserialize)]
+pub(crate) struct EditForm {
+    csrf: String,
+    problem: String,
+    solution: String,
+    #[serde(default)]
+    obstacles: String,
+    #[serde(default)]
+    value: String,
+    #[serde(default)]
+    next_steps: String,
+}
+
+pub(crate) async fn edit_story(
+    State(state): State<AppState>,
+    PageCaller(caller): PageCaller,
+    Path(id): Path<i64>,
+    Form(form): Form<EditForm>,
+) -> PageResult<Response> {
+    caller.check_csrf(Some(&form.csrf))?;
+    let input = StoryPartsIn {
+        problem: form.problem,
+        solution: form.solution,
+        obstacles: form.obstacles,
+        value: form.value,
+        next_steps: form.next_steps,
+    };
+    match edit(&state, &caller, id, input).await {
+        Ok(()) => Ok(Redirect::to(&format!("/stories/{id}")).into_response()),
+        Err(Failure::BadRequest(m)) => {
+            Ok(edit_page(&state, &caller, id, Some(m)).await?.into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// A workflow move from the story page.

@@ -56,6 +56,8 @@ pub struct Ids {
     pub peer: i64,
     /// "Lead app": Sales, owned by Grace.
     pub other: i64,
+    /// "Seeded draft": a draft story written by Ada, linking her solution.
+    pub story: i64,
 }
 
 /// The server's log, shared with the subscriber that writes it.
@@ -307,7 +309,18 @@ async fn seed(store: &Store) -> Ids {
         w.add_value_line(name, Some(unit), &time_saved("approval time")).await.unwrap();
     }
     w.commit().await.unwrap();
-    Ids { own: ids[0], peer: ids[1], other: ids[2] }
+    let mut w = store.write(OWNER).await.unwrap();
+    let parts = worth_store::StoryParts {
+        problem: "invoices waited".into(),
+        solution: "a flow".into(),
+        obstacles: String::new(),
+        value: String::new(),
+        next_steps: String::new(),
+    };
+    let story = w.add_story("Seeded draft", &parts, d("2024-09-01")).await.unwrap();
+    w.link_figure("Seeded draft", "Invoice flow", Some("Finance"), None).await.unwrap();
+    w.commit().await.unwrap();
+    Ids { own: ids[0], peer: ids[1], other: ids[2], story }
 }
 
 /// Every (method, path) the router serves, read from the source of its route tables, so that

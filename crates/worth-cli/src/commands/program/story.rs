@@ -40,6 +40,8 @@ pub(crate) enum StoryCommand {
         #[arg(long, value_parser = date)]
         on: Option<NaiveDate>,
     },
+    /// Rewrite parts of your draft; the parts not given stay as they are.
+    Edit(Edit),
     /// Link a figure of the value engine: a solution's realized value, or one line's.
     Link {
         /// The story.
@@ -106,6 +108,50 @@ pub(crate) struct Move {
     on: Option<NaiveDate>,
 }
 
+/// `worth story edit`: the parts to rewrite.
+#[derive(Debug, clap::Args)]
+pub(crate) struct Edit {
+    /// The story.
+    title: String,
+    /// The problem.
+    #[arg(long)]
+    problem: Option<String>,
+    /// The solution.
+    #[arg(long)]
+    solution: Option<String>,
+    /// The obstacles met.
+    #[arg(long)]
+    obstacles: Option<String>,
+    /// The value, in words.
+    #[arg(long)]
+    value: Option<String>,
+    /// What comes next.
+    #[arg(long)]
+    next_steps: Option<String>,
+}
+
+/// Rewrites the given parts of a draft, starting from the parts as stored.
+async fn edit_draft(store: &worth_store::Store, actor: &str, e: Edit) -> Result<()> {
+    let stories = store.stories().await?;
+    let old = stories
+        .into_iter()
+        .find(|s| s.title.eq_ignore_ascii_case(e.title.trim()))
+        .with_context(|| format!("unknown story '{}' (`worth stories list` lists them)", e.title))?
+        .parts;
+    let parts = StoryParts {
+        problem: e.problem.unwrap_or(old.problem),
+        solution: e.solution.unwrap_or(old.solution),
+        obstacles: e.obstacles.unwrap_or(old.obstacles),
+        value: e.value.unwrap_or(old.value),
+        next_steps: e.next_steps.unwrap_or(old.next_steps),
+    };
+    let mut w = store.write(actor).await?;
+    w.edit_story(&e.title, &parts).await?;
+    w.commit().await?;
+    say(&format!("worth: the story {}: edited", e.title));
+    Ok(())
+}
+
 /// `worth stories`.
 #[derive(Debug, clap::Subcommand)]
 pub(crate) enum StoriesCommand {
@@ -121,6 +167,9 @@ pub(crate) enum StoriesCommand {
 
 pub(crate) async fn run(g: &Globals, cmd: StoryCommand) -> Result<()> {
     let store = g.open().await?;
+    if let StoryCommand::Edit(edit) = cmd {
+        return edit_draft(&store, &g.actor(), edit).await;
+    }
     let mut w = store.write(&g.actor()).await?;
     let today = w.today();
     let (title, what) = match cmd {
@@ -129,6 +178,7 @@ pub(crate) async fn run(g: &Globals, cmd: StoryCommand) -> Result<()> {
             w.add_story(&title, &parts, on.unwrap_or(today)).await?;
             (title, "written as a draft")
         }
+        StoryCommand::Edit(_) => unreachable!("an edit is written above"),
         StoryCommand::Link { title, solution, bu, line } => {
             w.link_figure(&title, &solution, bu.as_deref(), line.as_deref()).await?;
             (title, "linked to a figure")
