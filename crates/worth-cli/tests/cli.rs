@@ -274,3 +274,44 @@ fn usage_errors_exit_with_2(#[case] args: &[&str], #[case] message: &str) {
     let ws = Workspace::registered();
     ws.cmd(args).assert().code(2).stderr(predicate::str::contains(message));
 }
+
+#[test]
+fn users_are_added_changed_disabled_and_enabled_from_the_command_line() {
+    let ws = Workspace::new();
+    ws.ok(&["bu", "add", "Finance"]);
+    ws.ok(&["bu", "add", "Sales"]);
+    let add = |args: &[&str]| {
+        let mut all = vec!["user", "add"];
+        all.extend(args);
+        all.push("--password-stdin");
+        ws.cmd(&all).write_stdin("long enough secret\n").assert()
+    };
+    add(&["root", "--admin"]).success();
+    add(&["olga", "--role", "owner", "--bu", "Finance"]).success();
+    // An owner needs a unit; a password is never an argument.
+    add(&["nobody", "--role", "owner"])
+        .failure()
+        .stderr(predicate::str::contains("name at least one"));
+    ws.cmd(&["user", "add", "x", "--role", "analyst", "--password", "p"]).assert().failure();
+
+    let olga = |users: &Value| -> Value {
+        users.as_array().unwrap().iter().find(|u| u["name"] == "olga").unwrap().clone()
+    };
+    let changed = ws.json(&["user", "access", "olga", "--role", "sponsor", "--bu", "sales"]);
+    assert_eq!(olga(&changed)["business_units"], serde_json::json!(["Sales"]));
+    assert_eq!(olga(&ws.json(&["user", "list"]))["role"], "sponsor");
+    ws.cmd(&["user", "access", "root", "--role", "analyst"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("last active admin"));
+    ws.cmd(&["user", "disable", "root"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("last active admin"));
+
+    assert_eq!(olga(&ws.json(&["user", "disable", "olga"]))["disabled"], true);
+    assert_eq!(olga(&ws.json(&["user", "enable", "olga"]))["disabled"], false);
+    let changes = ws.json(&["audit", "--entity", "user"]);
+    assert_eq!(changes.as_array().unwrap().len(), 5, "{changes}");
+    assert!(!changes.to_string().contains("argon2"));
+}

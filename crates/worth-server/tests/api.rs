@@ -854,3 +854,106 @@ async fn a_story_is_edited_by_its_author_as_a_draft_then_validated_by_another_an
     let res = send(&grace, reqwest::Method::GET, story.clone(), None).await.unwrap();
     failure(res, 404, "not_found").await;
 }
+
+#[rstest]
+#[case::sqlite(Backend::Sqlite)]
+#[case::postgres(Backend::Postgres)]
+#[tokio::test]
+async fn an_admin_changes_a_users_role_and_units_and_disables_and_enables_them(
+    #[case] backend: Backend,
+) {
+    let Some(s) = Server::start(backend, "access").await else { return };
+    let (_, admin) = s.token(ADMIN, Role::Admin).await;
+    let patch = |who: &str, body: Value| {
+        Server::client()
+            .patch(s.url(&format!("/api/users/{who}")))
+            .bearer_auth(&admin)
+            .json(&body)
+            .send()
+    };
+    let created = Server::client()
+        .post(s.url("/api/users"))
+        .bearer_auth(&admin)
+        .json(&json!({"name": "olga", "password": PASSWORD, "role": "owner", "person": "Olga",
+            "business_units": ["Finance"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 201);
+    let olga = s.login("olga").await;
+    let (_, olga_owner_token) = s.token("olga", Role::Owner).await;
+    let solutions = |client: &reqwest::Client, token: Option<&str>| {
+        let mut req = client.get(s.url("/api/solutions"));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        async move { req.send().await.unwrap().status() }
+    };
+    assert_eq!(solutions(&olga.client, None).await, 200);
+
+    // Olga becomes a sponsor of Sales: her session reads no register any more and her owner
+    // token is revoked.
+    let res = patch("olga", json!({"role": "sponsor", "business_units": ["sales"]})).await.unwrap();
+    assert_eq!(res.status(), 200);
+    let changed: Value = res.json().await.unwrap();
+    assert_eq!(
+        (changed["role"].as_str(), &changed["business_units"]),
+        (Some("sponsor"), &json!(["Sales"]))
+    );
+    assert_eq!(solutions(&olga.client, None).await, 403);
+    assert_eq!(solutions(&Server::client(), Some(&olga_owner_token)).await, 401);
+    let me: Value = olga.client.get(s.url("/api/me")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(me["role"], "sponsor", "{me}");
+
+    // Refused: an owner with no unit, a unit that does not exist, one's own access, a
+    // non-admin's change.
+    failure(
+        patch("olga", json!({"role": "owner", "business_units": []})).await.unwrap(),
+        400,
+        "bad_request",
+    )
+    .await;
+    failure(patch("olga", json!({"business_units": ["Nowhere"]})).await.unwrap(), 404, "not_found")
+        .await;
+    failure(patch(ADMIN, json!({"role": "analyst"})).await.unwrap(), 400, "bad_request").await;
+    let (_, analyst) = s.token(ANALYST, Role::Analyst).await;
+    let res = Server::client()
+        .patch(s.url("/api/users/olga"))
+        .bearer_auth(&analyst)
+        .json(&json!({"disabled": true}))
+        .send()
+        .await
+        .unwrap();
+    failure(res, 403, "forbidden").await;
+
+    // The users page's form: one box ticked per business unit.
+    let root = s.login(ADMIN).await;
+    let page = root.client.get(s.url("/users")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains(r#"name="business_unit" value="Sales""#), "{page}");
+    let form = [
+        ("csrf", root.csrf.as_str()),
+        ("name", "olga"),
+        ("role", "owner"),
+        ("business_unit", "Finance"),
+        ("business_unit", "Sales"),
+    ];
+    let res = root.client.post(s.url("/users/access")).form(&form).send().await.unwrap();
+    assert_eq!(res.status(), 303);
+    let users: Value =
+        root.client.get(s.url("/api/users")).send().await.unwrap().json().await.unwrap();
+    let o = users.as_array().unwrap().iter().find(|u| u["name"] == "olga").unwrap();
+    assert_eq!((&o["role"], &o["business_units"]), (&json!("owner"), &json!(["Finance", "Sales"])));
+    let mine = [("csrf", root.csrf.as_str()), ("name", ADMIN), ("role", "sponsor")];
+    let res = root.client.post(s.url("/users/access")).form(&mine).send().await.unwrap();
+    assert_eq!(res.status(), 200, "the page again, with the reason");
+    assert!(res.text().await.unwrap().contains("another admin does that"));
+
+    // Disabled, her session ends; enabled, she logs in again.
+    let res = patch("olga", json!({"disabled": true})).await.unwrap();
+    assert_eq!(res.json::<Value>().await.unwrap()["disabled"], true);
+    assert_eq!(olga.client.get(s.url("/api/me")).send().await.unwrap().status(), 401);
+    let res = patch("olga", json!({"disabled": false})).await.unwrap();
+    assert_eq!(res.json::<Value>().await.unwrap()["disabled"], false);
+    let again = s.login("olga").await;
+    assert_eq!(again.client.get(s.url("/api/me")).send().await.unwrap().status(), 200);
+}

@@ -139,6 +139,7 @@ const ROUTES: &[Row] = &[
     ("POST", "/api/users",
         Body::Json(r#"{"name": "user{n}", "password": "long enough secret", "role": "analyst"}"#),
         [201, 403, 403, 403, 401]),
+    ("PATCH", "/api/users/nobody", Body::Json(r#"{"role": "analyst"}"#), [404, 403, 403, 403, 401]),
 
     // The pages. Anonymous callers are sent to the login page (303).
     ("GET", "/static/app.css", Body::Empty, [200, 200, 200, 200, 200]),
@@ -172,6 +173,11 @@ const ROUTES: &[Row] = &[
     ("POST", "/tokens/{token}/revoke", Body::Form(CSRF_ONLY), [303, 303, 303, 303, 303]),
     ("POST", "/tokens/{admin_token}/revoke", Body::Form(CSRF_ONLY), [303, 404, 404, 404, 303]),
     ("POST", "/users/nobody/disable", Body::Form(CSRF_ONLY), [404, 403, 403, 403, 303]),
+    ("POST", "/users/nobody/enable", Body::Form(CSRF_ONLY), [404, 403, 403, 403, 303]),
+    ("POST", "/users/access",
+        Body::Form(&[("csrf", "{csrf}"), ("name", "nobody"), ("role", "owner"),
+            ("business_unit", "Finance")]),
+        [404, 403, 403, 403, 303]),
     ("POST", "/solutions/{own}/checkin", Body::Form(&[("csrf", "{csrf}"), ("note", "ok {n}")]),
         [303, 303, 303, 403, 303]),
     ("POST", "/solutions/{other}/checkin", Body::Form(&[("csrf", "{csrf}"), ("note", "ok {n}")]),

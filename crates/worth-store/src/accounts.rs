@@ -199,9 +199,14 @@ impl Writer {
         self.record(Action::Update, "user-password", &u.name, Some(&shown), Some(&shown)).await
     }
 
-    /// Disables a user: no more logins, sessions or tokens.
+    /// Disables a user: no more logins; their sessions end and their live tokens are revoked,
+    /// so that enabling them again revives nothing. The last active admin is not disabled.
     pub async fn disable_user(&mut self, user: &str) -> Result<User> {
         let before = find_user(self.conn(), user).await?;
+        if before.disabled {
+            return Ok(before);
+        }
+        self.keep_an_admin(&before, None).await?;
         sqlx::query("UPDATE users SET disabled_at = $1 WHERE id = $2")
             .bind(instant_text(self.now()))
             .bind(before.id)
@@ -211,6 +216,7 @@ impl Writer {
             .bind(before.id)
             .execute(&mut *self.conn())
             .await?;
+        self.revoke_tokens_above(&before, None).await?;
         let after = User { disabled: true, ..before.clone() };
         self.record(
             Action::Update,
@@ -221,6 +227,126 @@ impl Writer {
         )
         .await?;
         Ok(after)
+    }
+
+    /// Lets a disabled user log in again, with new sessions and new tokens only.
+    pub async fn enable_user(&mut self, user: &str) -> Result<User> {
+        let before = find_user(self.conn(), user).await?;
+        if !before.disabled {
+            return Ok(before);
+        }
+        // Tokens left live by a disabling of an earlier version stay dead.
+        self.revoke_tokens_above(&before, None).await?;
+        sqlx::query("UPDATE users SET disabled_at = NULL WHERE id = $1")
+            .bind(before.id)
+            .execute(&mut *self.conn())
+            .await?;
+        let after = User { disabled: false, ..before.clone() };
+        self.record(
+            Action::Update,
+            "user",
+            &after.name,
+            Some(&AuditedUser::from(&before)),
+            Some(&AuditedUser::from(&after)),
+        )
+        .await?;
+        Ok(after)
+    }
+
+    /// Changes a user's role and business units. Their sessions act with the new access from
+    /// the next request; their live tokens carrying more than the new role allows are revoked.
+    /// Owners and sponsors keep at least one business unit; the last active admin stays admin.
+    pub async fn set_access(
+        &mut self,
+        user: &str,
+        role: Role,
+        business_units: &[String],
+    ) -> Result<User> {
+        let before = find_user(self.conn(), user).await?;
+        if matches!(role, Role::Owner | Role::Sponsor) && business_units.is_empty() {
+            return Err(ValidationError::new(
+                "business units",
+                "an owner or a sponsor sees only their business units: name at least one",
+            )
+            .into());
+        }
+        self.keep_an_admin(&before, Some(role)).await?;
+        let mut units = BTreeSet::new();
+        let mut unit_ids = Vec::new();
+        for unit in business_units {
+            let (unit_id, unit_name) = business_unit_id(self.conn(), unit).await?;
+            if units.insert(unit_name) {
+                unit_ids.push(unit_id);
+            }
+        }
+        sqlx::query("UPDATE users SET role = $1 WHERE id = $2")
+            .bind(role.to_string())
+            .bind(before.id)
+            .execute(&mut *self.conn())
+            .await?;
+        sqlx::query("DELETE FROM user_business_units WHERE user_id = $1")
+            .bind(before.id)
+            .execute(&mut *self.conn())
+            .await?;
+        for unit_id in unit_ids {
+            sqlx::query(
+                "INSERT INTO user_business_units (user_id, business_unit_id) VALUES ($1, $2)",
+            )
+            .bind(before.id)
+            .bind(unit_id)
+            .execute(&mut *self.conn())
+            .await?;
+        }
+        let after = User { role, business_units: units.into_iter().collect(), ..before.clone() };
+        self.revoke_tokens_above(&before, Some(&after)).await?;
+        self.record(
+            Action::Update,
+            "user",
+            &after.name,
+            Some(&AuditedUser::from(&before)),
+            Some(&AuditedUser::from(&after)),
+        )
+        .await?;
+        Ok(after)
+    }
+
+    /// Refuses to leave the workspace with no active admin: `user` is being disabled (`role`
+    /// None) or given `role`.
+    async fn keep_an_admin(&mut self, user: &User, role: Option<Role>) -> Result<()> {
+        if user.role != Role::Admin || user.disabled || role == Some(Role::Admin) {
+            return Ok(());
+        }
+        let others = sqlx::query(
+            "SELECT COUNT(*) AS n FROM users WHERE role = $1 AND disabled_at IS NULL AND id <> $2",
+        )
+        .bind(Role::Admin.to_string())
+        .bind(user.id)
+        .fetch_one(&mut *self.conn())
+        .await?
+        .get::<i64, _>("n");
+        if others == 0 {
+            return Err(ValidationError::new(
+                "role",
+                format!("{} is the last active admin: make another user admin first", user.name),
+            )
+            .into());
+        }
+        Ok(())
+    }
+
+    /// Revokes the live tokens of `before` that `after` may not carry (all of them when the
+    /// user is disabled, `after` None), each in the audit log.
+    async fn revoke_tokens_above(&mut self, before: &User, after: Option<&User>) -> Result<()> {
+        let live: Vec<ApiToken> = tokens(self.conn(), Some(&before.name))
+            .await?
+            .into_iter()
+            .filter(|t| t.revoked_at.is_none())
+            .filter(|t| after.is_none_or(|a| !a.principal(a.role).may_grant(t.role)))
+            .collect();
+        for t in live {
+            self.revoke_token(t.id, None).await?;
+        }
+        Ok(())
     }
 
     /// Records a new API token of `user` by its hash, carrying `role` (at most the user's).

@@ -94,10 +94,26 @@ pub(crate) enum UserCommand {
         #[arg(long, required = true)]
         password_stdin: bool,
     },
-    /// Disable a user: no more logins, sessions or tokens.
+    /// Disable a user: no more logins; their sessions end and their tokens are revoked.
     Disable {
         /// The login name.
         name: String,
+    },
+    /// Let a disabled user log in again (with new sessions and tokens only).
+    Enable {
+        /// The login name.
+        name: String,
+    },
+    /// Change a user's role and business units; tokens above the new role are revoked.
+    Access {
+        /// The login name.
+        name: String,
+        /// admin, analyst, owner or sponsor.
+        #[arg(long, value_parser = choice::<Role>)]
+        role: Role,
+        /// A business unit of an owner or sponsor (repeatable; replaces the current ones).
+        #[arg(long = "bu")]
+        business_units: Vec<String>,
     },
 }
 
@@ -138,6 +154,18 @@ pub(crate) async fn user(g: &Globals, cmd: UserCommand) -> Result<()> {
         UserCommand::Disable { name } => {
             let mut w = store.write(&g.actor()).await?;
             let user = w.disable_user(&name).await?;
+            w.commit().await?;
+            list(g, vec![user])
+        }
+        UserCommand::Enable { name } => {
+            let mut w = store.write(&g.actor()).await?;
+            let user = w.enable_user(&name).await?;
+            w.commit().await?;
+            list(g, vec![user])
+        }
+        UserCommand::Access { name, role, business_units } => {
+            let mut w = store.write(&g.actor()).await?;
+            let user = w.set_access(&name, role, &business_units).await?;
             w.commit().await?;
             list(g, vec![user])
         }

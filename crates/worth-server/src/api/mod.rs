@@ -11,7 +11,7 @@ pub mod tokens;
 
 use axum::extract::State;
 use axum::http::HeaderMap;
-use axum::routing::{delete, get, post};
+use axum::routing::{delete, get, patch, post};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
@@ -60,6 +60,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/tokens", get(tokens::list).post(tokens::create))
         .route("/api/tokens/{id}", delete(tokens::revoke))
         .route("/api/users", get(tokens::users).post(tokens::add_user))
+        .route("/api/users/{name}", patch(tokens::patch_user))
 }
 
 /// The OpenAPI document of the API.
@@ -72,6 +73,7 @@ pub fn routes() -> Router<AppState> {
         solutions::value_lines, solutions::add_value_line, solutions::measure,
         solutions::set_stage, solutions::costs, solutions::add_cost, solutions::estimates, solutions::reestimate, report,
         tokens::list, tokens::create, tokens::revoke, tokens::users, tokens::add_user,
+        tokens::patch_user,
         crate::stories::api_list, crate::stories::api_create, crate::stories::api_move,
         crate::stories::api_show, crate::stories::api_edit,
         crate::imports::api_queue, crate::imports::api_list, crate::imports::api_show,
@@ -84,7 +86,7 @@ pub fn routes() -> Router<AppState> {
         solutions::NewSolutionIn, solutions::ValueLineOut, solutions::NewValueLineIn,
         solutions::MeasurementIn, solutions::StageIn, solutions::CostOut, solutions::NewCostIn,
         solutions::EstimateOut, solutions::ReestimateIn, tokens::TokenOut, tokens::NewTokenIn, tokens::CreatedToken,
-        tokens::UserOut, tokens::NewUserIn,
+        tokens::UserOut, tokens::NewUserIn, tokens::UserChangeIn,
         crate::stories::StoryView, crate::stories::StoryPage, crate::stories::NewStoryIn,
         crate::stories::MoveIn, crate::stories::StoryPartsIn,
         crate::imports::JobOut, crate::imports::JobPage, crate::program::StatementOut, crate::program::StatementLineOut,

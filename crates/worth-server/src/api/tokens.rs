@@ -226,3 +226,67 @@ pub(crate) async fn add_user(
     csrf(&caller, &headers)?;
     Ok((StatusCode::CREATED, Json(create_user(&state, &caller, input).await?.into())))
 }
+
+/// A change of a user's access; what is left out stays as it is.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct UserChangeIn {
+    /// `admin`, `analyst`, `owner` or `sponsor`.
+    pub role: Option<String>,
+    /// The business units of an owner or a sponsor (replacing the current ones).
+    pub business_units: Option<Vec<String>>,
+    /// `true` disables the user (sessions end, tokens are revoked); `false` enables them.
+    pub disabled: Option<bool>,
+}
+
+/// Changes the access of user `name` (admins only; not their own: another admin does that).
+pub(crate) async fn change_user(
+    state: &AppState,
+    caller: &Caller,
+    name: &str,
+    change: UserChangeIn,
+) -> Result<User, Failure> {
+    caller.require(Action::Admin)?;
+    if name.trim().eq_ignore_ascii_case(&caller.user.name) {
+        return Err(Failure::BadRequest(
+            "you cannot change your own access: another admin does that".into(),
+        ));
+    }
+    let role = change.role.as_deref().map(|r| parse_choice::<Role>("role", r)).transpose()?;
+    let mut user = state
+        .store()
+        .users()
+        .await?
+        .into_iter()
+        .find(|u| u.name.eq_ignore_ascii_case(name.trim()))
+        .ok_or_else(|| Failure::NotFound(format!("no user '{}'", name.trim())))?;
+    let mut w = state.store().write(&caller.user.name).await?;
+    if role.is_some() || change.business_units.is_some() {
+        let units = change.business_units.unwrap_or(user.business_units);
+        let units: Vec<String> = units.into_iter().filter(|u| !u.trim().is_empty()).collect();
+        user = w.set_access(&user.name, role.unwrap_or(user.role), &units).await?;
+    }
+    match change.disabled {
+        Some(true) => user = w.disable_user(&user.name).await?,
+        Some(false) => user = w.enable_user(&user.name).await?,
+        None => {}
+    }
+    w.commit().await?;
+    Ok(user)
+}
+
+/// Changes a user's role, business units, or whether they may log in (admins only). Tokens
+/// carrying more than the new role allows are revoked; the last active admin stays one.
+#[utoipa::path(patch, path = "/api/users/{name}", params(("name" = String, Path)),
+    request_body = UserChangeIn,
+    responses((status = 200, body = UserOut), (status = 400, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub(crate) async fn patch_user(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    Path(name): Path<String>,
+    Json(change): Json<UserChangeIn>,
+) -> ApiResult<Json<UserOut>> {
+    csrf(&caller, &headers)?;
+    Ok(Json(change_user(&state, &caller, &name, change).await?.into()))
+}

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query, RawForm, State};
 use axum::http::header;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
@@ -27,8 +27,8 @@ use crate::api::solutions::{
     solution_for, visible,
 };
 use crate::api::tokens::{
-    NewTokenIn, NewUserIn, create_token as make_token, create_user as make_user,
-    revoke_token as drop_token,
+    NewTokenIn, NewUserIn, UserChangeIn, change_user, create_token as make_token,
+    create_user as make_user, revoke_token as drop_token,
 };
 use crate::auth::{SESSION_COOKIE, SESSION_HOURS, digest, secret, verify_password};
 use crate::error::{Failure, PageResult};
@@ -809,16 +809,59 @@ pub(crate) async fn disable_user(
     PageCaller(caller): PageCaller,
     Path(name): Path<String>,
     Form(form): Form<CsrfForm>,
-) -> PageResult<Redirect> {
+) -> PageResult<Response> {
     caller.check_csrf(Some(&form.csrf))?;
-    caller.require(Action::Admin)?;
-    if name.trim().eq_ignore_ascii_case(&caller.user.name) {
-        return Err(Failure::BadRequest("you cannot disable yourself".into()).into());
+    let change = UserChangeIn { disabled: Some(true), ..UserChangeIn::default() };
+    user_change(&state, &caller, &name, change).await
+}
+
+pub(crate) async fn enable_user(
+    State(state): State<AppState>,
+    PageCaller(caller): PageCaller,
+    Path(name): Path<String>,
+    Form(form): Form<CsrfForm>,
+) -> PageResult<Response> {
+    caller.check_csrf(Some(&form.csrf))?;
+    let change = UserChangeIn { disabled: Some(false), ..UserChangeIn::default() };
+    user_change(&state, &caller, &name, change).await
+}
+
+/// The form that changes a user's access: `csrf`, `name`, `role`, and one `business_unit`
+/// per ticked box (repeated keys, which is why it is read raw).
+pub(crate) async fn change_access(
+    State(state): State<AppState>,
+    PageCaller(caller): PageCaller,
+    RawForm(body): RawForm,
+) -> PageResult<Response> {
+    let (mut csrf, mut name, mut role, mut units) = (None, String::new(), None, Vec::new());
+    for (key, value) in form_urlencoded::parse(&body) {
+        match &*key {
+            "csrf" => csrf = Some(value.into_owned()),
+            "name" => name = value.into_owned(),
+            "role" => role = Some(value.into_owned()),
+            "business_unit" => units.push(value.into_owned()),
+            _ => {}
+        }
     }
-    let mut w = state.store().write(&caller.user.name).await?;
-    w.disable_user(&name).await?;
-    w.commit().await?;
-    Ok(Redirect::to("/users"))
+    caller.check_csrf(csrf.as_deref())?;
+    let change = UserChangeIn { role, business_units: Some(units), disabled: None };
+    user_change(&state, &caller, &name, change).await
+}
+
+/// Applies a change from the users page: back to the page, with the reason when refused.
+async fn user_change(
+    state: &AppState,
+    caller: &crate::auth::Caller,
+    name: &str,
+    change: UserChangeIn,
+) -> PageResult<Response> {
+    match change_user(state, caller, name, change).await {
+        Ok(_) => Ok(Redirect::to("/users").into_response()),
+        Err(Failure::BadRequest(m)) => {
+            Ok(users_page(state, caller, Some(m)).await?.into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 #[cfg(test)]
