@@ -36,10 +36,35 @@ pub fn validate_name(field: &str, name: &str) -> Result<String, ValidationError>
     if trimmed.chars().any(char::is_control) {
         return Err(ValidationError::new(field, "must not contain control characters"));
     }
+    if trimmed.chars().any(is_bidi_control) {
+        return Err(ValidationError::new(field, BIDI));
+    }
     if trimmed.chars().count() > 200 {
         return Err(ValidationError::new(field, "must be at most 200 characters"));
     }
     Ok(trimmed.to_owned())
+}
+
+const BIDI: &str = "must not contain bidirectional embedding, override or isolate \
+     characters (U+202A to U+202E, U+2066 to U+2069): they make text show in another order than \
+     it is read";
+
+/// The characters that reorder how text is shown (the "Trojan Source" characters), which
+/// could make a name or a note read differently on screen than it is stored.
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Whether a text says something: at least one letter or digit, so that a blank made of
+/// invisible characters (a zero-width space, a soft hyphen) is not taken for one.
+pub fn says_something(text: &str) -> bool {
+    text.chars().any(char::is_alphanumeric)
+}
+
+/// Whether two names are the same name: equal once trimmed and lowercased, in every script,
+/// as the store matches them ("Zoë" is "ZOË").
+pub fn same_name(a: &str, b: &str) -> bool {
+    a.trim().to_lowercase() == b.trim().to_lowercase()
 }
 
 /// Checks a free text such as a note or a part of a story: no control characters but line
@@ -49,6 +74,9 @@ pub fn validate_text(field: &str, text: &str) -> Result<String, ValidationError>
     let text = text.trim().replace("\r\n", "\n").replace('\r', "\n");
     if text.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
         return Err(ValidationError::new(field, "must not contain control characters"));
+    }
+    if text.chars().any(is_bidi_control) {
+        return Err(ValidationError::new(field, BIDI));
     }
     if text.chars().count() > 2000 {
         return Err(ValidationError::new(field, "must be at most 2,000 characters"));
@@ -85,6 +113,30 @@ mod tests {
             Ok(text) => assert_eq!(got.unwrap(), text),
             Err(message) => assert_eq!(got.unwrap_err().message, message),
         }
+    }
+
+    #[test]
+    fn text_that_reorders_itself_on_screen_is_refused() {
+        for text in ["admin\u{202E}nimda", "a\u{2066}b"] {
+            assert!(validate_name("name", text).is_err(), "{text:?}");
+            assert!(validate_text("note", text).is_err(), "{text:?}");
+        }
+        // Right-to-left text itself, and its marks, are fine.
+        assert!(validate_name("name", "\u{5E9}\u{5DC}\u{5D5}\u{5DD}\u{200F}").is_ok());
+    }
+
+    #[test]
+    fn invisible_text_says_nothing() {
+        assert!(!says_something("\u{200B}\u{AD} "));
+        assert!(says_something("\u{200B}x"));
+        assert!(says_something("42"));
+    }
+
+    #[test]
+    fn names_match_in_every_script() {
+        assert!(same_name(" Zoë", "ZOË "));
+        assert!(same_name("élodie", "Élodie"));
+        assert!(!same_name("Zoe", "Zoë"));
     }
 
     #[test]

@@ -16,9 +16,18 @@ where
     normalized.parse::<T>().map_err(|_| {
         ValidationError::new(
             field,
-            format!("'{}' is not one of: {}", text.trim(), T::VARIANTS.join(", ")),
+            format!("'{}' is not one of: {}", excerpt(text.trim()), T::VARIANTS.join(", ")),
         )
     })
+}
+
+/// The start of a text a message quotes back: at most 40 characters, so that a huge value
+/// sent by mistake (or on purpose) is not echoed whole.
+fn excerpt(text: &str) -> String {
+    match text.char_indices().nth(40) {
+        Some((i, _)) => format!("{}…", &text[..i]),
+        None => text.to_owned(),
+    }
 }
 
 choice_enum! {
@@ -225,6 +234,14 @@ mod tests {
 
     fn day(s: &str) -> NaiveDate {
         s.parse().unwrap()
+    }
+
+    #[test]
+    fn a_refused_choice_is_quoted_back_in_part() {
+        let e = parse_choice::<SolutionKind>("kind", &"é".repeat(100_000)).unwrap_err();
+        assert!(e.message.starts_with(&format!("'{}…' is not one of", "é".repeat(40))), "{e}");
+        let e = parse_choice::<SolutionKind>("kind", "robot").unwrap_err();
+        assert!(e.message.starts_with("'robot' is not one of: canvas-app"), "{e}");
     }
 
     #[rstest]
