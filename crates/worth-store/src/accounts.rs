@@ -19,6 +19,7 @@ use worth_core::org::validate_name;
 
 use crate::read::business_unit_id;
 use crate::rows::{instant, instant_text, name_key, parse};
+use crate::writer::WriteLock;
 use crate::{Result, Store, StoreError, Writer};
 
 /// A user of the web app and the API.
@@ -115,7 +116,13 @@ struct AuditedToken<'a> {
 impl Writer {
     /// Creates a user. Owners and sponsors must be scoped to at least one business unit.
     pub async fn add_user(&mut self, new: &NewUser) -> Result<User> {
+        self.lock(WriteLock::Accounts).await?;
         let name = validate_name("name", &new.name)?;
+        if name.chars().all(|c| c == '.') {
+            // A path segment of only dots would be read as "this folder" or "the parent" in
+            // the links of the users page.
+            return Err(ValidationError::new("name", "must not be only dots").into());
+        }
         if matches!(new.role, Role::Owner | Role::Sponsor) && new.business_units.is_empty() {
             return Err(ValidationError::new(
                 "business units",
@@ -155,7 +162,7 @@ impl Writer {
         .await?;
         let id: i64 = row.get("id");
         let mut units = BTreeSet::new();
-        for unit in &new.business_units {
+        for unit in scoped_units(new.role, &new.business_units) {
             let (unit_id, unit_name) = business_unit_id(self.conn(), unit).await?;
             if units.insert(unit_name) {
                 sqlx::query(
@@ -185,6 +192,7 @@ impl Writer {
         if !password_hash.starts_with("$argon2id$") {
             return Err(ValidationError::new("password", "must be an argon2id hash").into());
         }
+        self.lock(WriteLock::Accounts).await?;
         let u = find_user(self.conn(), user).await?;
         sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
             .bind(password_hash.to_owned())
@@ -202,6 +210,7 @@ impl Writer {
     /// Disables a user: no more logins; their sessions end and their live tokens are revoked,
     /// so that enabling them again revives nothing. The last active admin is not disabled.
     pub async fn disable_user(&mut self, user: &str) -> Result<User> {
+        self.lock(WriteLock::Accounts).await?;
         let before = find_user(self.conn(), user).await?;
         if before.disabled {
             return Ok(before);
@@ -231,12 +240,18 @@ impl Writer {
 
     /// Lets a disabled user log in again, with new sessions and new tokens only.
     pub async fn enable_user(&mut self, user: &str) -> Result<User> {
+        self.lock(WriteLock::Accounts).await?;
         let before = find_user(self.conn(), user).await?;
         if !before.disabled {
             return Ok(before);
         }
-        // Tokens left live by a disabling of an earlier version stay dead.
+        // Nothing from before comes back: not a token a disabling of an earlier version left
+        // live, nor a session a login opened while the user was being disabled.
         self.revoke_tokens_above(&before, None).await?;
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+            .bind(before.id)
+            .execute(&mut *self.conn())
+            .await?;
         sqlx::query("UPDATE users SET disabled_at = NULL WHERE id = $1")
             .bind(before.id)
             .execute(&mut *self.conn())
@@ -255,13 +270,16 @@ impl Writer {
 
     /// Changes a user's role and business units. Their sessions act with the new access from
     /// the next request; their live tokens carrying more than the new role allows are revoked.
-    /// Owners and sponsors keep at least one business unit; the last active admin stays admin.
+    /// Owners and sponsors keep at least one business unit; admins and analysts see every unit
+    /// and keep none; the last active admin stays admin. A change that changes nothing writes
+    /// nothing.
     pub async fn set_access(
         &mut self,
         user: &str,
         role: Role,
         business_units: &[String],
     ) -> Result<User> {
+        self.lock(WriteLock::Accounts).await?;
         let before = find_user(self.conn(), user).await?;
         if matches!(role, Role::Owner | Role::Sponsor) && business_units.is_empty() {
             return Err(ValidationError::new(
@@ -273,11 +291,14 @@ impl Writer {
         self.keep_an_admin(&before, Some(role)).await?;
         let mut units = BTreeSet::new();
         let mut unit_ids = Vec::new();
-        for unit in business_units {
+        for unit in scoped_units(role, business_units) {
             let (unit_id, unit_name) = business_unit_id(self.conn(), unit).await?;
             if units.insert(unit_name) {
                 unit_ids.push(unit_id);
             }
+        }
+        if role == before.role && units.iter().eq(before.business_units.iter()) {
+            return Ok(before);
         }
         sqlx::query("UPDATE users SET role = $1 WHERE id = $2")
             .bind(role.to_string())
@@ -357,6 +378,7 @@ impl Writer {
         token_hash: &str,
         role: Role,
     ) -> Result<ApiToken> {
+        self.lock(WriteLock::Accounts).await?;
         let name = validate_name("token name", name)?;
         let u = find_user(self.conn(), user).await?;
         if !u.principal(u.role).may_grant(role) {
@@ -510,7 +532,9 @@ impl Store {
         .await?;
         let Some(row) = row else { return Ok(None) };
         let role: Role = parse("role", &row.get::<String, _>("role"))?;
-        Ok(users(&mut conn, Some(row.get("user_id"))).await?.pop().map(|u| (u, role)))
+        // A token never carries more than its user may grant now, whatever happened to it.
+        let user = users(&mut conn, Some(row.get("user_id"))).await?.pop();
+        Ok(user.filter(|u| u.principal(u.role).may_grant(role)).map(|u| (u, role)))
     }
 
     /// API tokens, all or of one user.
@@ -518,6 +542,12 @@ impl Store {
         let mut conn = self.pool().acquire().await?;
         tokens(&mut conn, user).await
     }
+}
+
+/// The business units a user of `role` keeps: an owner's or a sponsor's; admins and analysts
+/// see every unit and keep none.
+fn scoped_units(role: Role, units: &[String]) -> &[String] {
+    if matches!(role, Role::Owner | Role::Sponsor) { units } else { &[] }
 }
 
 async fn find_user(conn: &mut AnyConnection, name: &str) -> Result<User> {

@@ -8,7 +8,7 @@ use serde::Serialize;
 use sqlx::{AnyConnection, Row};
 use worth_core::ValidationError;
 use worth_core::audit::Action;
-use worth_core::org::{validate_name, validate_text};
+use worth_core::org::{says_something, validate_name, validate_text};
 use worth_core::program::kpi::{Direction, Kpi};
 use worth_core::program::okr::{KeyResultSource, check_confidence, check_weight};
 use worth_core::program::pilot::Group;
@@ -272,6 +272,10 @@ async fn objective_id(conn: &mut AnyConnection, name: &str) -> Result<i64> {
     .await
 }
 
+fn moved_meanwhile(story: &str) -> StoreError {
+    invalid("status", format!("'{story}' moved in its workflow meanwhile: look at it again"))
+}
+
 /// The parts of a story checked and normalized: each a text (see [`validate_text`]), the
 /// problem and the solution not empty.
 fn checked_parts(parts: &StoryParts) -> Result<StoryParts> {
@@ -283,7 +287,7 @@ fn checked_parts(parts: &StoryParts) -> Result<StoryParts> {
         next_steps: validate_text("next-steps", &parts.next_steps)?,
     };
     for (field, text) in [("problem", &checked.problem), ("solution", &checked.solution)] {
-        if text.is_empty() {
+        if !says_something(text) {
             return Err(invalid(
                 field,
                 "must not be empty: a story says what the problem was and how it was solved"
@@ -619,9 +623,13 @@ impl Writer {
             next_steps: row.get("next_steps"),
         };
         let title: String = row.get("title");
-        sqlx::query(
+        if &before == parts {
+            return Ok(());
+        }
+        // Only while it is still a draft: a move committed since the read above wins.
+        let changed = sqlx::query(
             "UPDATE stories SET problem = $1, solution_text = $2, obstacles = $3, \
-             value_text = $4, next_steps = $5 WHERE id = $6",
+             value_text = $4, next_steps = $5 WHERE id = $6 AND status = $7",
         )
         .bind(parts.problem.clone())
         .bind(parts.solution.clone())
@@ -629,8 +637,13 @@ impl Writer {
         .bind(parts.value.clone())
         .bind(parts.next_steps.clone())
         .bind(sid)
+        .bind(StoryStatus::Draft.to_string())
         .execute(&mut *self.conn())
-        .await?;
+        .await?
+        .rows_affected();
+        if changed == 0 {
+            return Err(moved_meanwhile(&title));
+        }
         self.record(Action::Update, "story", &title, Some(&before), Some(parts)).await
     }
 
@@ -762,11 +775,17 @@ impl Writer {
         {
             return Err(invalid("on", format!("{on} is before the story's last step on {last}")));
         }
-        sqlx::query("UPDATE stories SET status = $1 WHERE id = $2")
+        // Only from the status read above: a move or an edit committed since then wins.
+        let changed = sqlx::query("UPDATE stories SET status = $1 WHERE id = $2 AND status = $3")
             .bind(to.to_string())
             .bind(sid)
+            .bind(from.to_string())
             .execute(&mut *self.conn())
-            .await?;
+            .await?
+            .rows_affected();
+        if changed == 0 {
+            return Err(moved_meanwhile(story));
+        }
         let now = crate::rows::instant_text(self.now());
         self.story_event(sid, to, on, &by, &now).await?;
         let (b, a) = (from.to_string(), to.to_string());

@@ -72,6 +72,23 @@ pub struct NewRate {
     pub valid_to: Option<NaiveDate>,
 }
 
+/// What a write may lock for its whole transaction (see [`Writer::lock`]); each value is the
+/// key of a PostgreSQL advisory lock.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum WriteLock {
+    /// Users, their access and their tokens.
+    Accounts,
+}
+
+impl WriteLock {
+    /// The key of its PostgreSQL advisory lock: "worth" in ASCII, then the lock's number.
+    fn key(self) -> i64 {
+        match self {
+            Self::Accounts => 0x776f_7274_6801,
+        }
+    }
+}
+
 /// A write in progress: one transaction on behalf of one actor.
 ///
 /// Every method that changes a business record writes an audit entry in the same transaction.
@@ -81,6 +98,7 @@ pub struct Writer {
     tx: Transaction<'static, Any>,
     actor: String,
     now: DateTime<Utc>,
+    sqlite: bool,
 }
 
 impl Writer {
@@ -94,7 +112,21 @@ impl Writer {
         // it upgrades after another connection (another request of the server) has written.
         let tx =
             if sqlite { pool.begin_with("BEGIN IMMEDIATE").await? } else { pool.begin().await? };
-        Ok(Self { tx, actor: actor.to_owned(), now: Utc::now() })
+        Ok(Self { tx, actor: actor.to_owned(), now: Utc::now(), sqlite })
+    }
+
+    /// Serializes this write with every other write that takes the same lock, until it ends.
+    /// On SQLite every write already holds the database's write lock from its start; on
+    /// PostgreSQL (read committed) a check followed by a change, such as "another admin is
+    /// left" then a demotion, needs it so that two such writes cannot both pass the check.
+    pub(crate) async fn lock(&mut self, lock: WriteLock) -> Result<()> {
+        if !self.sqlite {
+            sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                .bind(lock.key())
+                .execute(&mut *self.tx)
+                .await?;
+        }
+        Ok(())
     }
 
     /// Keeps every change of this write.

@@ -32,6 +32,18 @@ async fn story(store: &Store) {
     w.add_token("ann", "as sponsor", "h2", Role::Sponsor).await.unwrap();
     w.commit().await.unwrap();
 
+    // A name of dots would be a path of its own in the users page's links.
+    let dots = NewUser {
+        name: "..".into(),
+        person: None,
+        role: Role::Analyst,
+        password_hash: HASH.into(),
+        business_units: vec![],
+    };
+    let mut w = store.write("root").await.unwrap();
+    assert!(w.add_user(&dots).await.unwrap_err().to_string().contains("only dots"));
+    drop(w);
+
     // An owner or a sponsor needs a unit; the last admin stays admin and active.
     let mut w = store.write("root").await.unwrap();
     assert!(w.set_access("ann", Role::Sponsor, &[]).await.is_err());
@@ -58,10 +70,14 @@ async fn story(store: &Store) {
     let (user, role) = store.token_user("h2").await.unwrap().unwrap();
     assert_eq!((user.role, role), (Role::Sponsor, Role::Sponsor));
 
-    // Disabled, she keeps no token; enabled again, nothing comes back.
+    // Disabled, she keeps no token; enabled again, nothing comes back: not even a session a
+    // login opened while she was being disabled.
     let mut w = store.write("root").await.unwrap();
     assert!(w.disable_user("ann").await.unwrap().disabled);
     w.commit().await.unwrap();
+    let late = chrono::Utc::now() + chrono::Duration::hours(1);
+    store.open_session("late-login", ann.id, "csrf", late).await.unwrap();
+    assert!(store.session("late-login").await.unwrap().is_none(), "refused while disabled");
     assert!(live_tokens(store, "ann").await.is_empty());
     assert!(store.login_user("ann").await.unwrap().is_none());
     let mut w = store.write("root").await.unwrap();
@@ -69,6 +85,15 @@ async fn story(store: &Store) {
     w.commit().await.unwrap();
     assert!(live_tokens(store, "ann").await.is_empty());
     assert!(store.login_user("ann").await.unwrap().is_some());
+    assert!(store.session("late-login").await.unwrap().is_none(), "gone with the enabling");
+
+    // An analyst keeps no business unit: they see every one.
+    let mut w = store.write("root").await.unwrap();
+    let ann = w.set_access("ann", Role::Analyst, &["Sales".into()]).await.unwrap();
+    assert!(ann.business_units.is_empty(), "{ann:?}");
+    // Saying again what is already so writes nothing.
+    w.set_access("ann", Role::Analyst, &[]).await.unwrap();
+    w.commit().await.unwrap();
 
     // A second admin lets the first step down.
     let mut w = store.write("root").await.unwrap();
@@ -92,11 +117,82 @@ async fn story(store: &Store) {
             r#""sponsor"/false"#,
             r#""sponsor"/true"#,
             r#""sponsor"/false"#,
+            r#""analyst"/false"#,
             r#""admin"/false"#
         ]
     );
     let text = serde_json::to_string(&entries.iter().map(|e| &e.after).collect::<Vec<_>>());
     assert!(!text.unwrap().contains("argon2"));
+}
+
+/// Two admins each demote the other, and one mints an admin token, in writes that overlap:
+/// the later writes wait for the first and then see what it did.
+async fn overlapping(store: &Store) {
+    let mut w = store.write("setup").await.unwrap();
+    for name in ["root", "root2"] {
+        let user = NewUser {
+            name: name.into(),
+            person: None,
+            role: Role::Admin,
+            password_hash: HASH.into(),
+            business_units: vec![],
+        };
+        w.add_user(&user).await.unwrap();
+    }
+    w.commit().await.unwrap();
+
+    let mut first = store.write("root").await.unwrap();
+    first.set_access("root2", Role::Analyst, &[]).await.unwrap();
+    let (s1, s2) = (store.clone(), store.clone());
+    let demote = tokio::spawn(async move {
+        let mut w = s1.write("root2").await.unwrap();
+        let done = w.set_access("root", Role::Analyst, &[]).await;
+        if done.is_ok() {
+            w.commit().await.unwrap();
+        }
+        done.map(|_| ())
+    });
+    let mint = tokio::spawn(async move {
+        let mut w = s2.write("root2").await.unwrap();
+        let done = w.add_token("root2", "late", "h-late", Role::Admin).await;
+        if done.is_ok() {
+            w.commit().await.unwrap();
+        }
+        done.map(|_| ())
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    first.commit().await.unwrap();
+    let e = demote.await.unwrap().unwrap_err();
+    assert!(e.to_string().contains("last active admin"), "{e}");
+    assert!(mint.await.unwrap().is_err(), "an analyst's token carries no admin role");
+    let admins: Vec<String> = store
+        .users()
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|u| u.role == Role::Admin)
+        .map(|u| u.name)
+        .collect();
+    assert_eq!(admins, ["root"]);
+    assert!(live_tokens(store, "root2").await.is_empty());
+}
+
+#[tokio::test]
+async fn overlapping_access_changes_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = workspace(&Location::Sqlite(dir.path().join("w.db")), "USD").await.unwrap();
+    overlapping(&store).await;
+    store.close().await;
+}
+
+#[tokio::test]
+async fn overlapping_access_changes_on_postgres() {
+    let Some(db) = TestDb::postgres("overlapping_access_changes_on_postgres").await else {
+        return;
+    };
+    let store = workspace(&db.location, "USD").await.unwrap();
+    overlapping(&store).await;
+    store.close().await;
 }
 
 #[tokio::test]

@@ -177,7 +177,7 @@ async fn story(store: &Store) {
     let typed = StoryParts { value: " answers\r\nwithin a day\r\n".into(), ..parts.clone() };
     w.edit_story("faster triage", &typed).await.unwrap();
     let edited = StoryParts { value: "answers\nwithin a day".into(), ..parts.clone() };
-    let no_problem = StoryParts { problem: "  ".into(), ..parts.clone() };
+    let no_problem = StoryParts { problem: " \u{200B} ".into(), ..parts.clone() };
     let e = w.edit_story("Faster triage", &no_problem).await.unwrap_err();
     assert!(e.to_string().contains("problem"), "{e}");
     w.commit().await.unwrap();
@@ -278,5 +278,56 @@ async fn the_program_story_on_postgres() {
     let Some(db) = TestDb::postgres("the_program_story_on_postgres").await else { return };
     let store = Store::open(&db.location).await.unwrap();
     story(&store).await;
+    store.close().await;
+}
+
+/// A draft submitted while its author's edit is on its way: the edit, which read a draft,
+/// finds it submitted when it writes, and is refused rather than changing what was submitted.
+async fn edit_during_submit(store: &Store) {
+    let parts = StoryParts {
+        problem: "forms were lost".into(),
+        solution: "a flow".into(),
+        obstacles: String::new(),
+        value: String::new(),
+        next_steps: String::new(),
+    };
+    let mut w = store.write("ada").await.unwrap();
+    w.add_story("Lost forms", &parts, day("2025-10-01")).await.unwrap();
+    w.commit().await.unwrap();
+
+    let mut submit = store.write("ada").await.unwrap();
+    submit.move_story("Lost forms", StoryStatus::Submitted, day("2025-10-02")).await.unwrap();
+    let other = store.clone();
+    let late = StoryParts { problem: "changed after submitting".into(), ..parts.clone() };
+    let edit = tokio::spawn(async move {
+        let mut w = other.write("ada").await.unwrap();
+        let done = w.edit_story("Lost forms", &late).await;
+        if done.is_ok() {
+            w.commit().await.unwrap();
+        }
+        done
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    submit.commit().await.unwrap();
+    assert!(edit.await.unwrap().is_err());
+    let stories = store.stories().await.unwrap();
+    assert_eq!((stories[0].status, &stories[0].parts), (StoryStatus::Submitted, &parts));
+}
+
+#[tokio::test]
+async fn an_edit_during_a_submit_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = worth_store::testing::workspace(&Location::Sqlite(dir.path().join("w.db")), "USD")
+        .await
+        .unwrap();
+    edit_during_submit(&store).await;
+    store.close().await;
+}
+
+#[tokio::test]
+async fn an_edit_during_a_submit_on_postgres() {
+    let Some(db) = TestDb::postgres("an_edit_during_a_submit_on_postgres").await else { return };
+    let store = worth_store::testing::workspace(&db.location, "USD").await.unwrap();
+    edit_during_submit(&store).await;
     store.close().await;
 }
