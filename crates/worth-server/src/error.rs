@@ -33,6 +33,16 @@ pub enum Failure {
 }
 
 impl Failure {
+    /// What a form shows when this refuses what was sent: the status and the reason, the form
+    /// being drawn again with it; any other failure is given back as it is.
+    pub(crate) fn form_refusal(self) -> Result<(StatusCode, String), Failure> {
+        match self {
+            Self::BadRequest(m) => Ok((StatusCode::BAD_REQUEST, m)),
+            Self::Conflict(m) => Ok((StatusCode::CONFLICT, m)),
+            other => Err(other),
+        }
+    }
+
     fn status(&self) -> StatusCode {
         match self {
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,

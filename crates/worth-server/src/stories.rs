@@ -14,6 +14,7 @@ use axum::http::{HeaderMap, StatusCode};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use worth_core::access::{Action, Role};
+use worth_core::org::same_name;
 use worth_core::program::story::{Figure, StoryStatus, headline, is_measurable, linked_figure};
 use worth_core::solution::parse_choice;
 use worth_store::{StoryParts, StoryRecord};
@@ -50,7 +51,7 @@ pub fn may_read(caller: &Caller, story: &StoryRecord) -> bool {
     if p.sees_all() {
         return true;
     }
-    let own = p.role == Role::Owner && story.author.eq_ignore_ascii_case(&caller.user.name);
+    let own = p.role == Role::Owner && same_name(&story.author, &caller.user.name);
     let published_here =
         story.status == StoryStatus::Published && units(story).iter().any(|u| p.in_unit(u));
     own || published_here
@@ -74,11 +75,14 @@ pub struct StoryView {
     moves: Vec<String>,
     /// Whether the caller may rewrite its parts now (its author, while it is a draft).
     editable: bool,
+    /// The parts as written (Markdown), to be edited.
+    #[schema(value_type = Object)]
+    markdown: StoryParts,
 }
 
 fn moves(caller: &Caller, story: &StoryRecord) -> Vec<String> {
     use StoryStatus::*;
-    let author = story.author.eq_ignore_ascii_case(&caller.user.name);
+    let author = same_name(&story.author, &caller.user.name);
     let validator = caller.principal.may(Action::ValidateStory);
     let candidates: &[(StoryStatus, bool)] = match story.status {
         Draft => &[(Submitted, author)],
@@ -94,7 +98,7 @@ fn moves(caller: &Caller, story: &StoryRecord) -> Vec<String> {
 pub fn may_edit(caller: &Caller, story: &StoryRecord) -> bool {
     caller.principal.may(Action::WriteProgram)
         && story.status == StoryStatus::Draft
-        && story.author.eq_ignore_ascii_case(&caller.user.name)
+        && same_name(&story.author, &caller.user.name)
 }
 
 /// The view of `story` for `caller`, with its figures computed from the whole portfolio.
@@ -105,9 +109,17 @@ pub async fn view(
 ) -> Result<StoryView, Failure> {
     let figures = state.figures_of(crate::state::Scope::all()).await?;
     let loaded = state.loaded().await?;
+    // A published story was checked for its sponsors and shows every figure it links. Before
+    // that, its author sees only the figures of units they still cover: taken out of a unit,
+    // an owner no longer reads its solutions' figures through a story of theirs.
+    let p = &caller.principal;
+    let shown = |f: &&worth_store::FigureLink| {
+        p.sees_all() || story.status == StoryStatus::Published || p.in_unit(&f.business_unit)
+    };
     let figures: Vec<Figure> = story
         .figures
         .iter()
+        .filter(shown)
         .map(|f| {
             let line = f.line.as_ref().map(|(id, n)| (*id, n.as_str()));
             linked_figure(
@@ -139,6 +151,7 @@ pub async fn view(
         headline: headline(&story.title, &figures),
         moves: moves(caller, story),
         editable: may_edit(caller, story),
+        markdown: story.parts.clone(),
         figures,
     })
 }
@@ -208,22 +221,21 @@ pub async fn create(state: &AppState, caller: &Caller, input: NewStoryIn) -> Res
     Ok(id)
 }
 
-/// The five parts of a draft, rewritten by its author.
-#[derive(Debug, Deserialize, ToSchema)]
+/// Parts of a draft to rewrite, as Markdown; a part left out stays as it is, an unknown key
+/// is refused (so a misspelt part never passes for one left out).
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct StoryPartsIn {
-    /// The problem (Markdown).
-    pub problem: String,
-    /// The solution (Markdown).
-    pub solution: String,
-    /// The obstacles met (Markdown).
-    #[serde(default)]
-    pub obstacles: String,
-    /// The value, in words (Markdown).
-    #[serde(default)]
-    pub value: String,
-    /// What comes next (Markdown).
-    #[serde(default)]
-    pub next_steps: String,
+    /// The problem.
+    pub problem: Option<String>,
+    /// The solution.
+    pub solution: Option<String>,
+    /// The obstacles met.
+    pub obstacles: Option<String>,
+    /// The value, in words.
+    pub value: Option<String>,
+    /// What comes next.
+    pub next_steps: Option<String>,
 }
 
 /// Rewrites the parts of the draft story `id`; only its author may.
@@ -235,18 +247,25 @@ pub async fn edit(
 ) -> Result<(), Failure> {
     caller.require(Action::WriteProgram)?;
     let story = story_for(state, caller, id).await?;
-    if !may_edit(caller, &story) {
+    if !same_name(&story.author, &caller.user.name) {
         return Err(Failure::Forbidden(format!(
-            "only the author of a draft edits it; this story is {} and by {}",
-            story.status, story.author
+            "only its author, {}, edits this story",
+            story.author
         )));
     }
+    if story.status != StoryStatus::Draft {
+        return Err(Failure::Forbidden(format!(
+            "a {} story is not edited: move it back to draft first",
+            story.status
+        )));
+    }
+    let old = story.parts;
     let parts = StoryParts {
-        problem: input.problem,
-        solution: input.solution,
-        obstacles: input.obstacles,
-        value: input.value,
-        next_steps: input.next_steps,
+        problem: input.problem.unwrap_or(old.problem),
+        solution: input.solution.unwrap_or(old.solution),
+        obstacles: input.obstacles.unwrap_or(old.obstacles),
+        value: input.value.unwrap_or(old.value),
+        next_steps: input.next_steps.unwrap_or(old.next_steps),
     };
     let mut w = state.store().write(&caller.user.name).await?;
     w.edit_story(&story.title, &parts).await?;
@@ -364,10 +383,12 @@ pub async fn api_show(
     Ok(Json(view(&state, &caller, &story).await?))
 }
 
-/// Rewrites the parts of a draft story; only its author may.
-#[utoipa::path(put, path = "/api/stories/{id}", params(("id" = i64, Path)),
+/// Rewrites parts of a draft story; only its author may. The parts left out stay.
+#[utoipa::path(patch, path = "/api/stories/{id}", params(("id" = i64, Path)),
     request_body = StoryPartsIn,
-    responses((status = 200, body = StoryView), (status = 403, body = crate::api::ErrorBody)))]
+    responses((status = 200, body = StoryView), (status = 400, body = crate::api::ErrorBody),
+        (status = 403, body = crate::api::ErrorBody), (status = 404, body = crate::api::ErrorBody),
+        (status = 422, body = crate::api::ErrorBody)))]
 pub async fn api_edit(
     State(state): State<AppState>,
     caller: Caller,

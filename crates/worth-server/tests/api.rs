@@ -797,7 +797,7 @@ async fn a_story_is_edited_by_its_author_as_a_draft_then_validated_by_another_an
         "solution": "a flow", "value": "paid on time"});
 
     // Ada rewrites her draft: the parts change, the title and the linked figure stay.
-    let res = send(&ada, reqwest::Method::PUT, story.clone(), Some(parts.clone())).await.unwrap();
+    let res = send(&ada, reqwest::Method::PATCH, story.clone(), Some(parts.clone())).await.unwrap();
     assert_eq!(res.status(), 200);
     let edited: Value = res.json().await.unwrap();
     assert_eq!(edited["title"], "Seeded draft");
@@ -807,17 +807,43 @@ async fn a_story_is_edited_by_its_author_as_a_draft_then_validated_by_another_an
     assert!(problem.contains("<strong>nine</strong>"), "{problem}");
     assert!(problem.contains("&lt;script&gt;") && !problem.contains("<script"), "{problem}");
     assert_eq!(edited["figures"][0]["solution"], "Invoice flow", "{edited}");
+    assert_eq!(edited["markdown"]["value"], "paid on time", "the parts as written: {edited}");
+    // A part left out stays; a misspelt one is refused rather than taken for one left out.
+    let one = json!({"next_steps": "every unit"});
+    let res = send(&ada, reqwest::Method::PATCH, story.clone(), Some(one)).await.unwrap();
+    let kept: Value = res.json().await.unwrap();
+    assert_eq!(kept["markdown"]["value"], "paid on time", "{kept}");
+    assert_eq!(kept["markdown"]["next_steps"], "every unit", "{kept}");
+    let typo = json!({"nextSteps": "lost"});
+    let res = send(&ada, reqwest::Method::PATCH, story.clone(), Some(typo)).await.unwrap();
+    let body = failure(res, 422, "bad_request").await;
+    assert!(body.to_string().contains("nextSteps"), "{body}");
     let empty = json!({"problem": "", "solution": "a flow"});
     failure(
-        send(&ada, reqwest::Method::PUT, story.clone(), Some(empty)).await.unwrap(),
+        send(&ada, reqwest::Method::PATCH, story.clone(), Some(empty)).await.unwrap(),
         400,
         "bad_request",
     )
     .await;
 
+    // Taken out of Finance, Ada still reads her draft but no longer its Finance figure.
+    let (_, admin) = s.token(ADMIN, Role::Admin).await;
+    let units = |list: Value| {
+        Server::client()
+            .patch(s.url(&format!("/api/users/{OWNER}")))
+            .bearer_auth(&admin)
+            .json(&json!({"business_units": list}))
+            .send()
+    };
+    assert_eq!(units(json!(["Sales"])).await.unwrap().status(), 200);
+    let res = send(&ada, reqwest::Method::GET, story.clone(), None).await.unwrap();
+    let moved: Value = res.json().await.unwrap();
+    assert_eq!(moved["figures"], json!([]), "{moved}");
+    assert_eq!(units(json!(["Finance"])).await.unwrap().status(), 200);
+
     // Nobody else edits it, not even an analyst; the sponsor and another unit's owner do not
     // see a draft at all.
-    let res = send(&ann, reqwest::Method::PUT, story.clone(), Some(parts.clone())).await.unwrap();
+    let res = send(&ann, reqwest::Method::PATCH, story.clone(), Some(parts.clone())).await.unwrap();
     failure(res, 403, "forbidden").await;
     for token in [&sam, &grace] {
         let res = send(token, reqwest::Method::GET, story.clone(), None).await.unwrap();
@@ -829,7 +855,7 @@ async fn a_story_is_edited_by_its_author_as_a_draft_then_validated_by_another_an
         send(token, reqwest::Method::POST, format!("{story}/move"), Some(json!({"to": to})))
     };
     assert_eq!(mv(&ada, "submitted").await.unwrap().status(), 200);
-    let res = send(&ada, reqwest::Method::PUT, story.clone(), Some(parts.clone())).await.unwrap();
+    let res = send(&ada, reqwest::Method::PATCH, story.clone(), Some(parts.clone())).await.unwrap();
     failure(res, 403, "forbidden").await;
     failure(mv(&ada, "validated").await.unwrap(), 403, "forbidden").await;
     for to in ["validated", "published"] {
@@ -913,8 +939,13 @@ async fn an_admin_changes_a_users_role_and_units_and_disables_and_enables_them(
         "bad_request",
     )
     .await;
-    failure(patch("olga", json!({"business_units": ["Nowhere"]})).await.unwrap(), 404, "not_found")
-        .await;
+    failure(
+        patch("olga", json!({"business_units": ["Nowhere"]})).await.unwrap(),
+        400,
+        "bad_request",
+    )
+    .await;
+    failure(patch("olga", json!({"disable": true})).await.unwrap(), 422, "bad_request").await;
     failure(patch(ADMIN, json!({"role": "analyst"})).await.unwrap(), 400, "bad_request").await;
     let (_, analyst) = s.token(ANALYST, Role::Analyst).await;
     let res = Server::client()
@@ -929,24 +960,32 @@ async fn an_admin_changes_a_users_role_and_units_and_disables_and_enables_them(
     // The users page's form: one box ticked per business unit.
     let root = s.login(ADMIN).await;
     let page = root.client.get(s.url("/users")).send().await.unwrap().text().await.unwrap();
-    assert!(page.contains(r#"name="business_unit" value="Sales""#), "{page}");
+    assert!(page.contains(r#"href="/users/olga/access""#), "{page}");
+    // The form shows her access as it is: sponsor of Sales.
+    let page = root.client.get(s.url("/users/olga/access")).send().await.unwrap().text().await;
+    let page = page.unwrap();
+    assert!(page.contains(r#"<option value="sponsor" selected>"#), "{page}");
+    assert!(page.contains(r#"name="business_unit" value="Sales" checked>"#), "{page}");
+    assert!(page.contains(r#"name="business_unit" value="Finance">"#), "{page}");
     let form = [
         ("csrf", root.csrf.as_str()),
-        ("name", "olga"),
         ("role", "owner"),
         ("business_unit", "Finance"),
         ("business_unit", "Sales"),
     ];
-    let res = root.client.post(s.url("/users/access")).form(&form).send().await.unwrap();
+    let res = root.client.post(s.url("/users/olga/access")).form(&form).send().await.unwrap();
     assert_eq!(res.status(), 303);
     let users: Value =
         root.client.get(s.url("/api/users")).send().await.unwrap().json().await.unwrap();
     let o = users.as_array().unwrap().iter().find(|u| u["name"] == "olga").unwrap();
     assert_eq!((&o["role"], &o["business_units"]), (&json!("owner"), &json!(["Finance", "Sales"])));
-    let mine = [("csrf", root.csrf.as_str()), ("name", ADMIN), ("role", "sponsor")];
-    let res = root.client.post(s.url("/users/access")).form(&mine).send().await.unwrap();
-    assert_eq!(res.status(), 200, "the page again, with the reason");
-    assert!(res.text().await.unwrap().contains("another admin does that"));
+    let mine = [("csrf", root.csrf.as_str()), ("role", "sponsor")];
+    let res = root.client.post(s.url(&format!("/users/{ADMIN}/access"))).form(&mine).send();
+    let res = res.await.unwrap();
+    assert_eq!(res.status(), 400, "the form again, with the reason");
+    let page = res.text().await.unwrap();
+    assert!(page.contains("another admin does that"), "{page}");
+    assert!(page.contains(r#"<option value="sponsor" selected>"#), "what was sent: {page}");
 
     // Disabled, her session ends; enabled, she logs in again.
     let res = patch("olga", json!({"disabled": true})).await.unwrap();
@@ -956,4 +995,31 @@ async fn an_admin_changes_a_users_role_and_units_and_disables_and_enables_them(
     assert_eq!(res.json::<Value>().await.unwrap()["disabled"], false);
     let again = s.login("olga").await;
     assert_eq!(again.client.get(s.url("/api/me")).send().await.unwrap().status(), 200);
+}
+
+#[rstest]
+#[case::sqlite(Backend::Sqlite)]
+#[case::postgres(Backend::Postgres)]
+#[tokio::test]
+async fn a_refused_form_comes_back_with_its_reason_and_a_failure_status(#[case] backend: Backend) {
+    let Some(s) = Server::start(backend, "refusals").await else { return };
+    let ada = s.login(OWNER).await;
+    let post = |name: &'static str| {
+        let form = [
+            ("csrf", ada.csrf.as_str()),
+            ("name", name),
+            ("kind", "cloud-flow"),
+            ("business_unit", "Finance"),
+        ];
+        ada.client.post(s.url("/solutions")).form(&form).send()
+    };
+    for (name, status, reason) in
+        [("   ", 400, "must not be empty"), ("Invoice flow", 409, "already")]
+    {
+        let res = post(name).await.unwrap();
+        assert_eq!(res.status(), status, "{name:?}");
+        let page = res.text().await.unwrap();
+        assert!(page.contains(reason) && page.contains(r#"action="/solutions""#), "{page}");
+    }
+    assert_eq!(post("Expense flow").await.unwrap().status(), 303);
 }

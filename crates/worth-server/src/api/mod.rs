@@ -48,7 +48,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/solutions/{id}/value-lines/{line_id}/reestimate", post(solutions::reestimate))
         .route("/api/report", get(report))
         .route("/api/stories", get(crate::stories::api_list).post(crate::stories::api_create))
-        .route("/api/stories/{id}", get(crate::stories::api_show).put(crate::stories::api_edit))
+        .route("/api/stories/{id}", get(crate::stories::api_show).patch(crate::stories::api_edit))
         .route("/api/stories/{id}/move", post(crate::stories::api_move))
         .route("/api/imports", get(crate::imports::api_list).post(crate::imports::api_queue))
         .route("/api/imports/{id}", get(crate::imports::api_show))

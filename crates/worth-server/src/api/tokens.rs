@@ -8,8 +8,9 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use worth_core::access::{Action, Role};
+use worth_core::org::same_name;
 use worth_core::solution::parse_choice;
-use worth_store::{ApiToken, NewUser, User};
+use worth_store::{ApiToken, NewUser, StoreError, User};
 
 use super::{ErrorBody, csrf};
 use crate::auth::{Caller, digest, hash_password, secret};
@@ -227,8 +228,9 @@ pub(crate) async fn add_user(
     Ok((StatusCode::CREATED, Json(create_user(&state, &caller, input).await?.into())))
 }
 
-/// A change of a user's access; what is left out stays as it is.
+/// A change of a user's access; what is left out stays as it is, an unknown key is refused.
 #[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct UserChangeIn {
     /// `admin`, `analyst`, `owner` or `sponsor`.
     pub role: Option<String>,
@@ -236,6 +238,15 @@ pub struct UserChangeIn {
     pub business_units: Option<Vec<String>>,
     /// `true` disables the user (sessions end, tokens are revoked); `false` enables them.
     pub disabled: Option<bool>,
+}
+
+/// The user called `name`, in any case.
+pub(crate) async fn user_named(state: &AppState, name: &str) -> Result<User, Failure> {
+    let users = state.store().users().await?;
+    users
+        .into_iter()
+        .find(|u| same_name(&u.name, name))
+        .ok_or_else(|| Failure::NotFound(format!("no user '{}'", name.trim())))
 }
 
 /// Changes the access of user `name` (admins only; not their own: another admin does that).
@@ -246,24 +257,26 @@ pub(crate) async fn change_user(
     change: UserChangeIn,
 ) -> Result<User, Failure> {
     caller.require(Action::Admin)?;
-    if name.trim().eq_ignore_ascii_case(&caller.user.name) {
+    if same_name(name, &caller.user.name) {
         return Err(Failure::BadRequest(
             "you cannot change your own access: another admin does that".into(),
         ));
     }
     let role = change.role.as_deref().map(|r| parse_choice::<Role>("role", r)).transpose()?;
-    let mut user = state
-        .store()
-        .users()
-        .await?
-        .into_iter()
-        .find(|u| u.name.eq_ignore_ascii_case(name.trim()))
-        .ok_or_else(|| Failure::NotFound(format!("no user '{}'", name.trim())))?;
+    let mut user = user_named(state, name).await?;
     let mut w = state.store().write(&caller.user.name).await?;
     if role.is_some() || change.business_units.is_some() {
         let units = change.business_units.unwrap_or(user.business_units);
         let units: Vec<String> = units.into_iter().filter(|u| !u.trim().is_empty()).collect();
-        user = w.set_access(&user.name, role.unwrap_or(user.role), &units).await?;
+        user = w.set_access(&user.name, role.unwrap_or(user.role), &units).await.map_err(|e| {
+            match e {
+                // A unit that does not exist is a mistake in the request, not a missing user.
+                StoreError::NotFound { entity: "business unit", .. } => {
+                    Failure::BadRequest(e.to_string())
+                }
+                other => other.into(),
+            }
+        })?;
     }
     match change.disabled {
         Some(true) => user = w.disable_user(&user.name).await?,

@@ -25,7 +25,7 @@ use crate::auth::Caller;
 use crate::state::AppState;
 
 /// The page templates, compiled into the binary.
-const TEMPLATES: [(&str, &str); 20] = [
+const TEMPLATES: [(&str, &str); 21] = [
     ("base.html", include_str!("../../templates/base.html")),
     ("login.html", include_str!("../../templates/login.html")),
     ("error.html", include_str!("../../templates/error.html")),
@@ -35,6 +35,7 @@ const TEMPLATES: [(&str, &str); 20] = [
     ("solution_new.html", include_str!("../../templates/solution_new.html")),
     ("assess.html", include_str!("../../templates/assess.html")),
     ("users.html", include_str!("../../templates/users.html")),
+    ("user_access.html", include_str!("../../templates/user_access.html")),
     ("tokens.html", include_str!("../../templates/tokens.html")),
     ("stories.html", include_str!("../../templates/stories.html")),
     ("story.html", include_str!("../../templates/story.html")),
@@ -83,7 +84,7 @@ pub fn routes() -> Router<AppState> {
         .route("/solutions/{id}", get(pages::solution))
         .route("/solutions/{id}/assess", get(pages::assess_form).post(pages::assess))
         .route("/users", get(pages::users).post(pages::create_user))
-        .route("/users/access", post(pages::change_access))
+        .route("/users/{name}/access", get(pages::access_form).post(pages::change_access))
         .route("/users/{name}/disable", post(pages::disable_user))
         .route("/users/{name}/enable", post(pages::enable_user))
         .route("/tokens", get(pages::tokens).post(pages::create_token))

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use axum::Form;
 use axum::extract::{Path, Query, RawForm, State};
-use axum::http::header;
+use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 use axum_extra::extract::cookie::{Cookie, SameSite};
@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use strum::VariantNames;
 use worth_core::access::Action;
+use worth_core::org::same_name;
 use worth_core::value::financial::round_amount;
 use worth_core::value::models::CATALOGUE;
 use worth_core::value::portfolio::evaluate;
@@ -28,7 +29,7 @@ use crate::api::solutions::{
 };
 use crate::api::tokens::{
     NewTokenIn, NewUserIn, UserChangeIn, change_user, create_token as make_token,
-    create_user as make_user, revoke_token as drop_token,
+    create_user as make_user, revoke_token as drop_token, user_named,
 };
 use crate::auth::{SESSION_COOKIE, SESSION_HOURS, digest, secret, verify_password};
 use crate::error::{Failure, PageResult};
@@ -329,7 +330,7 @@ pub(crate) async fn business_unit(
     let units = state.store().business_units().await?;
     let unit = units
         .iter()
-        .find(|u| u.name.eq_ignore_ascii_case(name.trim()))
+        .find(|u| same_name(&u.name, &name))
         .filter(|u| caller.principal.in_unit(&u.name));
     let Some(unit) = unit else {
         tracing::warn!(user = %caller.user.name, "refused: a business unit outside the caller's scope");
@@ -443,10 +444,10 @@ pub(crate) async fn create_solution(
             w.commit().await?;
             Ok(Redirect::to(&format!("/solutions/{}", s.id)).into_response())
         }
-        Err(Failure::BadRequest(m) | Failure::Conflict(m)) => {
-            Ok(new_solution_page(&state, &caller, Some(m)).await?.into_response())
+        Err(e) => {
+            let (status, m) = e.form_refusal()?;
+            Ok((status, new_solution_page(&state, &caller, Some(m)).await?).into_response())
         }
-        Err(e) => Err(e.into()),
     }
 }
 
@@ -637,10 +638,11 @@ pub(crate) async fn assess(
             w.commit().await?;
             Ok(Redirect::to(&format!("/solutions/{id}")).into_response())
         }
-        Err(Failure::BadRequest(m) | Failure::Conflict(m)) => {
-            Ok(assess_page(&state, &caller, id, Some(m), Some(&form)).await?.into_response())
+        Err(e) => {
+            let (status, m) = e.form_refusal()?;
+            let page = assess_page(&state, &caller, id, Some(m), Some(&form)).await?;
+            Ok((status, page).into_response())
         }
-        Err(e) => Err(e.into()),
     }
 }
 
@@ -697,10 +699,10 @@ pub(crate) async fn create_user(
     };
     match make_user(&state, &caller, input).await {
         Ok(_) => Ok(Redirect::to("/users").into_response()),
-        Err(Failure::BadRequest(m) | Failure::Conflict(m)) => {
-            Ok(users_page(&state, &caller, Some(m)).await?.into_response())
+        Err(e) => {
+            let (status, m) = e.form_refusal()?;
+            Ok((status, users_page(&state, &caller, Some(m)).await?).into_response())
         }
-        Err(e) => Err(e.into()),
     }
 }
 
@@ -744,19 +746,23 @@ pub(crate) async fn create_token(
     State(state): State<AppState>,
     PageCaller(caller): PageCaller,
     Form(form): Form<TokenForm>,
-) -> PageResult<Html<String>> {
+) -> PageResult<Response> {
     caller.check_csrf(Some(&form.csrf))?;
     match make_token(&state, &caller, NewTokenIn { name: form.name, role: Some(form.role) }).await {
         Ok(created) => {
             let token = serde_json::to_value(&created)
                 .ok()
                 .and_then(|v| v.get("token").and_then(|t| t.as_str().map(str::to_owned)));
-            tokens_page(&state, &caller, token, None).await
+            Ok(tokens_page(&state, &caller, token, None).await?.into_response())
         }
-        Err(Failure::BadRequest(m) | Failure::Conflict(m) | Failure::Forbidden(m)) => {
-            tokens_page(&state, &caller, None, Some(m)).await
+        Err(Failure::Forbidden(m)) => {
+            let page = tokens_page(&state, &caller, None, Some(m)).await?;
+            Ok((StatusCode::FORBIDDEN, page).into_response())
         }
-        Err(e) => Err(e.into()),
+        Err(e) => {
+            let (status, m) = e.form_refusal()?;
+            Ok((status, tokens_page(&state, &caller, None, Some(m)).await?).into_response())
+        }
     }
 }
 
@@ -826,26 +832,76 @@ pub(crate) async fn enable_user(
     user_change(&state, &caller, &name, change).await
 }
 
-/// The form that changes a user's access: `csrf`, `name`, `role`, and one `business_unit`
-/// per ticked box (repeated keys, which is why it is read raw).
+/// The page that changes one user's access: their role selected, their units ticked, or
+/// what was sent when the change was refused.
+async fn access_page(
+    state: &AppState,
+    caller: &crate::auth::Caller,
+    name: &str,
+    sent: Option<(&str, &[String], String)>,
+) -> PageResult<Response> {
+    caller.require(Action::Admin)?;
+    let user = user_named(state, name).await?;
+    let (role, chosen, message, status) = match &sent {
+        Some((role, units, message)) => {
+            (role.to_string(), units.to_vec(), Some(message.clone()), StatusCode::BAD_REQUEST)
+        }
+        None => (user.role.to_string(), user.business_units.clone(), None, StatusCode::OK),
+    };
+    let units: Vec<_> = state
+        .store()
+        .business_units()
+        .await?
+        .into_iter()
+        .map(|u| json!({"name": u.name, "checked": chosen.iter().any(|c| same_name(c, &u.name))}))
+        .collect();
+    let page = render(
+        state,
+        "user_access.html",
+        json!({"frame": Frame::of(caller), "user": user, "role": role, "units": units,
+            "roles": worth_core::access::Role::VARIANTS, "message": message}),
+    )?;
+    Ok((status, page).into_response())
+}
+
+pub(crate) async fn access_form(
+    State(state): State<AppState>,
+    PageCaller(caller): PageCaller,
+    Path(name): Path<String>,
+) -> PageResult<Response> {
+    access_page(&state, &caller, &name, None).await
+}
+
+/// The form that changes a user's access: `csrf`, `role`, and one `business_unit` per ticked
+/// box (repeated keys, which is why it is read raw).
 pub(crate) async fn change_access(
     State(state): State<AppState>,
     PageCaller(caller): PageCaller,
+    Path(name): Path<String>,
     RawForm(body): RawForm,
 ) -> PageResult<Response> {
-    let (mut csrf, mut name, mut role, mut units) = (None, String::new(), None, Vec::new());
+    let (mut csrf, mut role, mut units) = (None, String::new(), Vec::new());
     for (key, value) in form_urlencoded::parse(&body) {
         match &*key {
             "csrf" => csrf = Some(value.into_owned()),
-            "name" => name = value.into_owned(),
-            "role" => role = Some(value.into_owned()),
+            "role" => role = value.into_owned(),
             "business_unit" => units.push(value.into_owned()),
             _ => {}
         }
     }
     caller.check_csrf(csrf.as_deref())?;
-    let change = UserChangeIn { role, business_units: Some(units), disabled: None };
-    user_change(&state, &caller, &name, change).await
+    let change = UserChangeIn {
+        role: Some(role.clone()),
+        business_units: Some(units.clone()),
+        disabled: None,
+    };
+    match change_user(&state, &caller, &name, change).await {
+        Ok(_) => Ok(Redirect::to("/users").into_response()),
+        Err(e) => {
+            let (_, m) = e.form_refusal()?;
+            access_page(&state, &caller, &name, Some((&role, &units, m))).await
+        }
+    }
 }
 
 /// Applies a change from the users page: back to the page, with the reason when refused.
@@ -857,10 +913,10 @@ async fn user_change(
 ) -> PageResult<Response> {
     match change_user(state, caller, name, change).await {
         Ok(_) => Ok(Redirect::to("/users").into_response()),
-        Err(Failure::BadRequest(m)) => {
-            Ok(users_page(state, caller, Some(m)).await?.into_response())
+        Err(e) => {
+            let (status, m) = e.form_refusal()?;
+            Ok((status, users_page(state, caller, Some(m)).await?).into_response())
         }
-        Err(e) => Err(e.into()),
     }
 }
 

@@ -3,10 +3,12 @@
 
 use axum::Form;
 use axum::extract::{Path, State};
+use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use serde_json::json;
 use worth_core::access::Action;
+use worth_core::program::story::StoryStatus;
 
 use super::pages::render;
 use super::{Frame, PageCaller};
@@ -103,10 +105,10 @@ pub(crate) async fn create_story(
     };
     match create(&state, &caller, input).await {
         Ok(id) => Ok(Redirect::to(&format!("/stories/{id}")).into_response()),
-        Err(Failure::BadRequest(m) | Failure::Conflict(m)) => {
-            Ok(editor(&state, &caller, Some(m)).await?.into_response())
+        Err(e) => {
+            let (status, m) = e.form_refusal()?;
+            Ok((status, editor(&state, &caller, Some(m)).await?).into_response())
         }
-        Err(e) => Err(e.into()),
     }
 }
 
@@ -120,33 +122,46 @@ pub(crate) async fn show(
     render(&state, "story.html", json!({"frame": Frame::of(&caller), "story": v}))
 }
 
+/// The editor of a draft: its parts as stored, or as typed when a save was refused.
 async fn edit_page(
     state: &AppState,
     caller: &Caller,
     id: i64,
-    message: Option<String>,
-) -> PageResult<Html<String>> {
+    typed: Option<(&EditForm, String)>,
+) -> PageResult<Response> {
     caller.require(Action::WriteProgram)?;
     let story = story_for(state, caller, id).await?;
     if !may_edit(caller, &story) {
-        return Err(Failure::Forbidden(format!(
-            "only the author of a draft edits it; this story is {} and by {}",
-            story.status, story.author
-        ))
-        .into());
+        let why = if story.status == StoryStatus::Draft {
+            format!("only its author, {}, edits this story", story.author)
+        } else {
+            format!("a {} story is not edited: move it back to draft first", story.status)
+        };
+        return Err(Failure::Forbidden(why).into());
     }
-    render(
+    let (parts, message, status) = match typed {
+        Some((form, message)) => (
+            json!({"problem": form.problem, "solution": form.solution,
+                "obstacles": form.obstacles, "value": form.value, "next_steps": form.next_steps}),
+            Some(message),
+            StatusCode::BAD_REQUEST,
+        ),
+        None => (json!(story.parts), None, StatusCode::OK),
+    };
+    let page = render(
         state,
         "story_edit.html",
-        json!({"frame": Frame::of(caller), "story": story, "message": message}),
-    )
+        json!({"frame": Frame::of(caller), "story": {"id": story.id, "title": story.title},
+            "parts": parts, "message": message}),
+    )?;
+    Ok((status, page).into_response())
 }
 
 pub(crate) async fn edit_form(
     State(state): State<AppState>,
     PageCaller(caller): PageCaller,
     Path(id): Path<i64>,
-) -> PageResult<Html<String>> {
+) -> PageResult<Response> {
     edit_page(&state, &caller, id, None).await
 }
 
@@ -172,18 +187,18 @@ pub(crate) async fn edit_story(
 ) -> PageResult<Response> {
     caller.check_csrf(Some(&form.csrf))?;
     let input = StoryPartsIn {
-        problem: form.problem,
-        solution: form.solution,
-        obstacles: form.obstacles,
-        value: form.value,
-        next_steps: form.next_steps,
+        problem: Some(form.problem.clone()),
+        solution: Some(form.solution.clone()),
+        obstacles: Some(form.obstacles.clone()),
+        value: Some(form.value.clone()),
+        next_steps: Some(form.next_steps.clone()),
     };
     match edit(&state, &caller, id, input).await {
         Ok(()) => Ok(Redirect::to(&format!("/stories/{id}")).into_response()),
-        Err(Failure::BadRequest(m)) => {
-            Ok(edit_page(&state, &caller, id, Some(m)).await?.into_response())
+        Err(e) => {
+            let (_, m) = e.form_refusal()?;
+            edit_page(&state, &caller, id, Some((&form, m))).await
         }
-        Err(e) => Err(e.into()),
     }
 }
 

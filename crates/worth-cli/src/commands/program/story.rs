@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
+use worth_core::org::same_name;
 use worth_core::program::story::StoryStatus;
 use worth_report::cards::{StoryCard, render_html, render_markdown};
 use worth_store::StoryParts;
@@ -135,7 +136,7 @@ async fn edit_draft(store: &worth_store::Store, actor: &str, e: Edit) -> Result<
     let stories = store.stories().await?;
     let old = stories
         .into_iter()
-        .find(|s| s.title.eq_ignore_ascii_case(e.title.trim()))
+        .find(|s| same_name(&s.title, &e.title))
         .with_context(|| format!("unknown story '{}' (`worth stories list` lists them)", e.title))?
         .parts;
     let parts = StoryParts {
@@ -211,10 +212,9 @@ pub(crate) async fn run(g: &Globals, cmd: StoryCommand) -> Result<()> {
             drop(w);
             let p = Program::load(&store).await?;
             let views = p.story_views();
-            let v =
-                views.iter().find(|v| v.title.eq_ignore_ascii_case(title.trim())).with_context(
-                    || format!("unknown story '{title}' (`worth stories list` lists them)"),
-                )?;
+            let v = views.iter().find(|v| same_name(&v.title, &title)).with_context(|| {
+                format!("unknown story '{title}' (`worth stories list` lists them)")
+            })?;
             let t = Table::fields(&[
                 ("title", v.title.clone()),
                 ("status", v.status.to_string()),
