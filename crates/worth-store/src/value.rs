@@ -477,61 +477,100 @@ async fn cost_lines(conn: &mut AnyConnection) -> Result<Vec<CostLine>> {
         .collect()
 }
 
+/// What the engine counts of every app, flow and solution, per month, read in a few queries
+/// over the whole store rather than a few per solution (on 10,000 solutions the queries'
+/// round trips, not the sums, took most of the time).
+#[derive(Debug, Default)]
+struct Rollups {
+    /// Sessions per app (system, id) and month.
+    sessions: BTreeMap<(String, String), Vec<(NaiveDate, i64)>>,
+    /// Successful runs per flow (system, id) and month.
+    runs: BTreeMap<(String, String), Vec<(NaiveDate, i64)>>,
+    /// Distinct users per app and month, over every source.
+    users: UsersByApp,
+    /// Measured units and metrics per solution: (metric, month, value).
+    measured: BTreeMap<i64, Vec<(String, NaiveDate, Decimal)>>,
+}
+
+impl Rollups {
+    async fn read(conn: &mut AnyConnection) -> Result<Self> {
+        let mut r = Self::default();
+        for (sql, into) in [
+            (
+                "SELECT system, external_id AS id, substr(day, 1, 7) AS month, \
+                 CAST(SUM(sessions) AS BIGINT) AS n FROM usage_daily \
+                 GROUP BY system, external_id, substr(day, 1, 7)",
+                &mut r.sessions,
+            ),
+            (
+                "SELECT system, flow_id AS id, substr(day, 1, 7) AS month, \
+                 CAST(SUM(runs) AS BIGINT) AS n FROM run_daily WHERE status = 'succeeded' \
+                 GROUP BY system, flow_id, substr(day, 1, 7)",
+                &mut r.runs,
+            ),
+            (
+                // A user seen by several sources is one user.
+                "SELECT system, external_id AS id, month, \
+                 CAST(COUNT(DISTINCT user_key) AS BIGINT) AS n FROM usage_monthly_users \
+                 WHERE day_mask <> 0 GROUP BY system, external_id, month",
+                &mut r.users,
+            ),
+        ] {
+            for row in sqlx::query(sql).fetch_all(&mut *conn).await? {
+                let Some(month) = parse_month(&row.get::<String, _>("month")) else { continue };
+                let app = (row.get::<String, _>("system"), row.get::<String, _>("id"));
+                into.entry(app).or_default().push((month, row.get::<i64, _>("n")));
+            }
+        }
+        let rows = sqlx::query("SELECT solution_id, metric, month, value FROM measurements")
+            .fetch_all(&mut *conn)
+            .await?;
+        for row in rows {
+            let Some(month) = parse_month(&row.get::<String, _>("month")) else { continue };
+            let value: Decimal = parse("value", &row.get::<String, _>("value"))?;
+            r.measured.entry(row.get("solution_id")).or_default().push((
+                row.get("metric"),
+                month,
+                value,
+            ));
+        }
+        Ok(r)
+    }
+}
+
 /// What was measured for a solution per month, with the counting rules applied: successful
 /// runs (flows, agents) or sessions (apps) of its external ids, only when its environment's
 /// type is counted by the guideline; distinct users; measured units and metrics.
-async fn usage(
-    conn: &mut AnyConnection,
+fn usage(
     s: &Solution,
     g: &Guideline,
     version: i64,
-    users: &UsersByApp,
-) -> Result<BTreeMap<NaiveDate, Measured>> {
+    rollups: &Rollups,
+) -> BTreeMap<NaiveDate, Measured> {
     let mut out: BTreeMap<NaiveDate, Measured> = BTreeMap::new();
     let counted =
         s.environment.as_ref().is_none_or(|e| g.counted_environments.contains(&e.env_type));
+    let uses = if s.kind.is_app() { &rollups.sessions } else { &rollups.runs };
     for ext in &s.external_ids {
-        let uses_sql = if s.kind.is_app() {
-            "SELECT substr(day, 1, 7) AS month, CAST(SUM(sessions) AS BIGINT) AS n \
-             FROM usage_daily WHERE system = $1 AND external_id = $2 GROUP BY substr(day, 1, 7)"
-        } else {
-            "SELECT substr(day, 1, 7) AS month, CAST(SUM(runs) AS BIGINT) AS n \
-             FROM run_daily WHERE system = $1 AND flow_id = $2 AND status = 'succeeded' \
-             GROUP BY substr(day, 1, 7)"
-        };
-        let rows = sqlx::query(uses_sql)
-            .bind(ext.system.clone())
-            .bind(ext.id.clone())
-            .fetch_all(&mut *conn)
-            .await?;
-        for r in rows {
-            let Some(month) = parse_month(&r.get::<String, _>("month")) else { continue };
-            let n: i64 = r.get("n");
-            let m = out.entry(month).or_default();
+        let app = (ext.system.clone(), ext.id.clone());
+        for (month, n) in uses.get(&app).into_iter().flatten() {
+            let m = out.entry(*month).or_default();
             if counted {
-                m.uses += Decimal::from(n);
+                m.uses += Decimal::from(*n);
             }
         }
-        for (month, n) in users.get(&(ext.system.clone(), ext.id.clone())).into_iter().flatten() {
+        for (month, n) in rollups.users.get(&app).into_iter().flatten() {
             if counted {
                 out.entry(*month).or_default().active_users += Decimal::from(*n);
             }
         }
     }
-    let rows =
-        sqlx::query("SELECT metric, month, value, source FROM measurements WHERE solution_id = $1")
-            .bind(s.id)
-            .fetch_all(&mut *conn)
-            .await?;
-    for r in rows {
-        let Some(month) = parse_month(&r.get::<String, _>("month")) else { continue };
-        let value: Decimal = parse("value", &r.get::<String, _>("value"))?;
-        let metric: String = r.get("metric");
-        let m = out.entry(month).or_default();
+    for (metric, month, value) in rollups.measured.get(&s.id).into_iter().flatten() {
+        let m = out.entry(*month).or_default();
         if metric == "units" {
-            m.units = Some(value);
+            m.units = Some(*value);
         } else {
-            m.metrics.insert(metric, value);
+            m.metrics.insert(metric.clone(), *value);
         }
     }
     let ids: Vec<String> =
@@ -552,7 +591,7 @@ async fn usage(
             )
         };
     }
-    Ok(out)
+    out
 }
 
 /// Distinct users per app (system, id) and month.
@@ -604,13 +643,8 @@ impl Store {
 
     /// Everything the value engine needs, for every solution with value lines or costs.
     pub async fn value_inputs(&self, g: &Guideline, version: i64) -> Result<Vec<SolutionInputs>> {
-        let mut users: UsersByApp = BTreeMap::new();
-        for m in self.monthly_users().await? {
-            if let Some(month) = parse_month(&m.month) {
-                users.entry((m.system, m.external_id)).or_default().push((month, m.users));
-            }
-        }
         let mut conn = self.pool().acquire().await?;
+        let rollups = Rollups::read(&mut conn).await?;
         let solutions = read::solutions(&mut conn, Solutions::All).await?;
         let mut lines: BTreeMap<i64, Vec<ValueLine>> = BTreeMap::new();
         for l in value_lines(&mut conn, None).await? {
@@ -627,7 +661,7 @@ impl Store {
             if l.is_empty() && c.is_empty() {
                 continue;
             }
-            let usage = usage(&mut conn, &s, g, version, &users).await?;
+            let usage = usage(&s, g, version, &rollups);
             out.push(SolutionInputs { solution: s, lines: l, costs: c, usage });
         }
         Ok(out)
