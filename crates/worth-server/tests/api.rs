@@ -1023,3 +1023,46 @@ async fn a_refused_form_comes_back_with_its_reason_and_a_failure_status(#[case] 
     }
     assert_eq!(post("Expense flow").await.unwrap().status(), 303);
 }
+
+#[rstest]
+#[case::sqlite(Backend::Sqlite)]
+#[case::postgres(Backend::Postgres)]
+#[tokio::test]
+async fn a_figure_the_engine_cannot_make_says_why_on_the_solution(#[case] backend: Backend) {
+    let Some(s) = Server::start(backend, "problems").await else { return };
+    let ada = s.login(OWNER).await;
+    let own = s.ids.own;
+    // An engineer's time, and no rate card for engineers.
+    let line = json!({"name": "engineer time", "category": "time-savings",
+        "model": "time-saved-per-use",
+        "params": {"minutes_per_use": "5", "role": "engineer", "estimated_uses": "100/month"}});
+    let res = ada
+        .client
+        .post(s.url(&format!("/api/solutions/{own}/value-lines")))
+        .header("x-csrf-token", ada.csrf.as_str())
+        .json(&line)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let detail: Value = ada
+        .client
+        .get(s.url(&format!("/api/solutions/{own}")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let problems = detail["problems"].as_array().unwrap();
+    assert_eq!(problems.len(), 1, "{detail}");
+    assert_eq!(problems[0]["kind"], "missing_rate");
+    assert!(problems[0]["message"].as_str().unwrap().contains("engineer"), "{detail}");
+    let page = ada.client.get(s.url(&format!("/solutions/{own}"))).send().await.unwrap();
+    let page = page.text().await.unwrap();
+    assert!(page.contains("Why some figures are missing") && page.contains("engineer"), "{page}");
+    // The seeded line's own solution page has nothing to explain.
+    let peer = s.login(ANALYST).await;
+    let other = peer.client.get(s.url(&format!("/solutions/{}", s.ids.other))).send().await;
+    assert!(!other.unwrap().text().await.unwrap().contains("Why some figures are missing"));
+}

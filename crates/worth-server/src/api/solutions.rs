@@ -281,6 +281,10 @@ pub struct SolutionDetail {
     solution: SolutionOut,
     value_lines: Vec<ValueLineOut>,
     figures: Option<RoiRow>,
+    /// What kept the engine from a figure or makes one doubtful (a role with no rate card, a
+    /// missing exchange rate, lines claiming more than the whole of a benefit).
+    #[schema(value_type = Vec<Object>)]
+    problems: Vec<worth_core::Problem>,
 }
 
 /// A solution, its value lines and its figures.
@@ -302,6 +306,7 @@ pub(crate) async fn show(
         solution: SolutionOut::from(&s),
         value_lines: lines.iter().map(ValueLineOut::from).collect(),
         figures,
+        problems: p.problems,
     }))
 }
 

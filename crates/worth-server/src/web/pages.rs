@@ -544,7 +544,7 @@ pub(crate) async fn solution(
     render(
         &state,
         "solution.html",
-        json!({"frame": Frame::of(&caller), "s": crate::api::SolutionOut::from(&s), "period": format!("{} to {}", worth_core::period::label(from), worth_core::period::label(to)), "lines": lines, "figures": figures, "costs": costs, "explain": explain, "may_assess": may_assess, "currency": cur, "checkins": checkins}),
+        json!({"frame": Frame::of(&caller), "s": crate::api::SolutionOut::from(&s), "period": format!("{} to {}", worth_core::period::label(from), worth_core::period::label(to)), "lines": lines, "figures": figures, "costs": costs, "explain": explain, "may_assess": may_assess, "currency": cur, "checkins": checkins, "problems": p.problems}),
     )
 }
 
