@@ -11,6 +11,7 @@ use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 use serde::Serialize;
+use worth_core::org::same_name;
 use worth_core::period::month_of;
 use worth_core::program::kpi::{Source, Status, Trend};
 use worth_core::program::metrics::{self, BuiltIn, Coverage, MetricValue, Process, Unit};
@@ -373,7 +374,7 @@ impl Program {
         let kpi = self
             .kpis
             .iter()
-            .find(|k| k.kpi.name.eq_ignore_ascii_case(&p.pilot.kpi))
+            .find(|k| same_name(&k.kpi.name, &p.pilot.kpi))
             .ok_or_else(|| anyhow::anyhow!("the pilot's KPI '{}' is gone", p.pilot.kpi))?;
         let values = self.kpi_values.get(&kpi.id).map(Vec::as_slice).unwrap_or_default();
         let group = |subject: &str| {
@@ -465,7 +466,7 @@ impl Program {
         let mut rows = Vec::new();
         for k in &self.kpis {
             for (s, series) in self.kpi_series(k)? {
-                if subject.is_some_and(|want| !want.eq_ignore_ascii_case(&s)) {
+                if subject.is_some_and(|want| !same_name(want, &s)) {
                     continue;
                 }
                 let Some((period, value)) = series.last().cloned() else { continue };
@@ -506,7 +507,7 @@ impl Program {
                     }
                     KeyResultSource::Metric(m) => self.builtin(*m)?,
                     KeyResultSource::Kpi(name) => {
-                        let kpi = self.kpis.iter().find(|x| x.kpi.name.eq_ignore_ascii_case(name));
+                        let kpi = self.kpis.iter().find(|x| same_name(&x.kpi.name, name));
                         let last = match kpi {
                             Some(kpi) => {
                                 self.kpi_series(kpi)?.get("").and_then(|s| s.last().cloned())

@@ -34,7 +34,7 @@ pub fn price_hours(
     hours: Decimal,
 ) -> Result<(Money, String), ValidationError> {
     let valid = |r: &&RateCard| {
-        r.role.eq_ignore_ascii_case(role.trim())
+        crate::org::same_name(&r.role, role)
             && r.valid_from <= on
             && r.valid_to.is_none_or(|t| on < t)
     };
@@ -142,6 +142,11 @@ mod tests {
         assert_eq!(m.amount, Decimal::from(500));
         assert!(price_hours(&cards, "analyst", "Sales", d("2024-12-31"), h).is_err());
         assert!(price_hours(&cards, "architect", "Sales", d("2025-03-01"), h).is_err());
+        // A role is the same role in any case, in every script, as the store keeps it.
+        let mut accented = card(3, None, 70, "2025-01-01", None);
+        accented.role = "Ingénieure".into();
+        let (m, _) = price_hours(&[accented], " INGÉNIEURE ", "Sales", d("2025-03-01"), h).unwrap();
+        assert_eq!(m.amount, Decimal::from(700));
     }
 
     use super::*;

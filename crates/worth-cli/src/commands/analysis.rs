@@ -3,6 +3,7 @@
 use anyhow::Result;
 use rust_decimal::Decimal;
 use serde::Serialize;
+use worth_core::org::same_name;
 use worth_core::period::label;
 use worth_core::value::accuracy::accuracy;
 use worth_core::value::financial::{Column, Financials, round_amount, round_money};
@@ -303,7 +304,7 @@ async fn explain_group(g: &Globals, bu: Option<String>) -> Result<()> {
     let bu = match bu {
         Some(name) => {
             let units = store.business_units().await?;
-            let found = units.iter().find(|u| u.name.eq_ignore_ascii_case(name.trim()));
+            let found = units.iter().find(|u| same_name(&u.name, &name));
             let Some(unit) = found else {
                 let names: Vec<&str> = units.iter().map(|u| u.name.as_str()).collect();
                 let hint = worth_core::suggest::closest(&name, names)

@@ -15,6 +15,7 @@ use worth_core::allocation::{
     UNALLOCATED, View, allocate_to, convert,
 };
 use worth_core::money::parse_amount;
+use worth_core::org::same_name;
 use worth_core::period::label;
 use worth_core::{Currency, Money};
 use worth_report::sponsor::chargeback::ChargebackSection;
@@ -411,7 +412,7 @@ async fn statement(g: &Globals, store: &Store, a: &StatementArgs) -> Result<()> 
         None
     } else {
         let targets = view.targets();
-        let found = targets.iter().find(|t| t.trim().eq_ignore_ascii_case(a.bu.trim())).cloned();
+        let found = targets.iter().find(|t| same_name(t, &a.bu)).cloned();
         match found {
             Some(t) => Some(t),
             None => {
@@ -604,10 +605,8 @@ pub(crate) async fn unit_rows(
                 target: target.clone(),
                 cost,
                 active_users: count(Driver::ActiveUsers),
-                solutions: solutions
-                    .iter()
-                    .filter(|s| s.business_unit.eq_ignore_ascii_case(&target))
-                    .count() as u64,
+                solutions: solutions.iter().filter(|s| same_name(&s.business_unit, &target)).count()
+                    as u64,
                 successful_runs: count(Driver::SuccessfulRuns),
                 hours_saved: hours,
                 value: value_money.filter(|v: &Money| v.currency == cost.currency),

@@ -6,6 +6,7 @@ use anyhow::{Result, bail};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::Serialize;
+use worth_core::org::same_name;
 use worth_core::period::{label, month_of, parse_month};
 use worth_core::value::engine::Source;
 use worth_core::value::financial::round_amount;
@@ -206,7 +207,7 @@ pub(crate) async fn run(g: &Globals, args: ValueArgs) -> Result<()> {
         ValueCommand::Reestimate { solution, line, bu, params, attribution, reason } => {
             let s = store.solution(&solution, bu.as_deref()).await?;
             let lines = store.value_lines(Some(s.id)).await?;
-            let current = lines.iter().find(|l| l.name.eq_ignore_ascii_case(line.trim()));
+            let current = lines.iter().find(|l| same_name(&l.name, &line));
             let spec = match (current, params.is_empty()) {
                 (_, true) => None,
                 (Some(l), false) => Some(l.spec.with_changes(&pairs(&params)?)?),

@@ -101,8 +101,7 @@ pub fn recommend(
     as_of: NaiveDate,
     month: NaiveDate,
 ) -> LicenseReport {
-    let price_of =
-        |sku: &str| prices.iter().find(|p| p.sku.trim().eq_ignore_ascii_case(sku.trim()));
+    let price_of = |sku: &str| prices.iter().find(|p| crate::org::same_name(&p.sku, sku));
     let cheapest = |kind: PlanKind, currency: Currency| {
         prices
             .iter()

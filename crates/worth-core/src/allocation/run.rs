@@ -112,7 +112,7 @@ impl Targets {
     /// used in several units; case-insensitive.
     fn solution(&self, name: &str) -> Result<&SolutionTarget, String> {
         let name = name.trim();
-        let same = |a: &str, b: &str| a.trim().eq_ignore_ascii_case(b.trim());
+        let same = crate::org::same_name;
         let by_name: Vec<&SolutionTarget> =
             self.solutions.iter().filter(|s| same(&s.solution, name)).collect();
         if let [one] = by_name.as_slice() {
@@ -294,7 +294,7 @@ pub fn allocate_to(
 
 fn matches(r: &CostRecord, rule: &Rule) -> bool {
     let f = &rule.filter;
-    let same = |a: &str, b: &str| a.trim().eq_ignore_ascii_case(b.trim());
+    let same = crate::org::same_name;
     f.pool.as_deref().is_none_or(|p| same(p, &r.pool))
         && f.service.as_deref().is_none_or(|s| same(s, &r.service))
         && f.billing_account.as_deref().is_none_or(|b| same(b, &r.billing_account))

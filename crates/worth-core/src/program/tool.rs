@@ -95,7 +95,7 @@ pub fn evaluate(criteria: &[Criterion], tools: &[Tool]) -> Result<Evaluation, Va
         ));
     }
     for (i, c) in criteria.iter().enumerate() {
-        if criteria[..i].iter().any(|o| o.name.eq_ignore_ascii_case(&c.name)) {
+        if criteria[..i].iter().any(|o| crate::org::same_name(&o.name, &c.name)) {
             return Err(ValidationError::new("criteria", format!("{} is named twice", c.name)));
         }
     }
@@ -106,7 +106,7 @@ pub fn evaluate(criteria: &[Criterion], tools: &[Tool]) -> Result<Evaluation, Va
             let s = t
                 .scores
                 .iter()
-                .find(|s| s.criterion.eq_ignore_ascii_case(&c.name))
+                .find(|s| crate::org::same_name(&s.criterion, &c.name))
                 .ok_or_else(|| {
                     ValidationError::new("score", format!("{} has no score for {}", t.name, c.name))
                 })?;

@@ -350,7 +350,7 @@ pub(crate) fn rate_card<'a>(
 ) -> Option<&'a RateCard> {
     let role = role.trim();
     let valid = |r: &&RateCard| {
-        r.role.eq_ignore_ascii_case(role)
+        crate::org::same_name(&r.role, role)
             && r.valid_from <= month
             && r.valid_to.is_none_or(|to| month < to)
     };

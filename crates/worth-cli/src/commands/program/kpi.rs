@@ -3,6 +3,7 @@
 use anyhow::{Result, bail};
 use rust_decimal::Decimal;
 use serde::Serialize;
+use worth_core::org::same_name;
 use worth_core::program::kpi::{Direction, Indicator, Kpi, Source, wide_values};
 use worth_store::KpiValue;
 
@@ -184,15 +185,13 @@ pub(crate) async fn run(g: &Globals, args: KpiArgs) -> Result<()> {
 
 /// The built-in metric a KPI takes its values from, if it is one.
 async fn metric_of(store: &worth_store::Store, kpi: &str) -> Result<Option<String>> {
-    Ok(store
-        .kpis()
-        .await?
-        .into_iter()
-        .find(|k| k.kpi.name.eq_ignore_ascii_case(kpi.trim()))
-        .and_then(|k| match k.kpi.source {
-            Source::Metric(m) => Some(m),
-            _ => None,
-        }))
+    Ok(store.kpis().await?.into_iter().find(|k| same_name(&k.kpi.name, kpi)).and_then(|k| match k
+        .kpi
+        .source
+    {
+        Source::Metric(m) => Some(m),
+        _ => None,
+    }))
 }
 
 /// One value `worth kpi snapshot` recorded.
@@ -296,7 +295,7 @@ async fn load(g: &Globals, store: &worth_store::Store) -> Result<()> {
     let mut n = 0;
     let mut w = store.write(&g.actor()).await?;
     for v in &values {
-        let Some(k) = kpis.iter().find(|k| k.kpi.name.eq_ignore_ascii_case(&v.measure)) else {
+        let Some(k) = kpis.iter().find(|k| same_name(&k.kpi.name, &v.measure)) else {
             unknown.insert(v.measure.clone());
             continue;
         };
