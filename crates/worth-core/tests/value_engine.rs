@@ -243,6 +243,34 @@ fn lines_claiming_the_same_process_over_100_percent_are_reported_by_name() {
 }
 
 #[test]
+fn a_process_claimed_by_many_lines_names_ten_and_counts_the_rest() {
+    let fixed = spec("fixed-amount", &[("amount_per_month", "100")]);
+    let solutions: Vec<_> =
+        (1..=25).map(|i| solution(i, &format!("Intake {i:02}"), "Finance", None)).collect();
+    let lines: Vec<Vec<_>> = (1..=25)
+        .map(|i| {
+            let mut l = line(i, i, "intake", fixed.clone(), "2025-01-01", 12);
+            l.process = Some("intake".into());
+            l.attribution = dec!(0.1);
+            vec![l]
+        })
+        .collect();
+    let usage = BTreeMap::new();
+    let data: Vec<_> = solutions
+        .iter()
+        .zip(&lines)
+        .map(|(s, l)| SolutionData { solution: s, lines: l, costs: &[], usage: &usage })
+        .collect();
+    let (g, fx) = (Guideline::default(), FxTable::default());
+    let p = evaluate(&ctx(&g, &[], &fx, "2025-01-01"), &data);
+    let message = &p.problems.iter().find(|p| p.kind == "over_attribution").unwrap().message;
+    assert!(message.contains("lines claim 250%"), "{message}");
+    assert!(message.contains("Intake 10 / intake (10%)"), "{message}");
+    assert!(!message.contains("Intake 11 /"), "{message}");
+    assert!(message.contains("and 15 more lines"), "{message}");
+}
+
+#[test]
 fn accuracy_compares_realized_with_the_frozen_estimate_not_a_re_estimate() {
     let g = Guideline::default();
     let s = solution(1, "Vendor portal", "Procurement", Some("2025-01-01"));

@@ -11,6 +11,9 @@ use rust_decimal::Decimal;
 use super::engine::SolutionData;
 use crate::Problem;
 
+/// How many lines a problem names before it counts the rest.
+const MAX_NAMED: usize = 10;
+
 /// The over-attributed processes, one problem each.
 pub fn over_attribution(data: &[SolutionData<'_>]) -> Vec<Problem> {
     let mut claims: BTreeMap<(String, String), Vec<(String, Decimal)>> = BTreeMap::new();
@@ -31,10 +34,16 @@ pub fn over_attribution(data: &[SolutionData<'_>]) -> Vec<Problem> {
         .filter_map(|((bu, process), lines)| {
             let total: Decimal = lines.iter().map(|(_, a)| *a).sum();
             (total > Decimal::ONE).then(|| {
-                let named: Vec<String> = lines
+                // A person reads the first lines; a process claimed by hundreds of lines is
+                // not listed whole.
+                let mut named: Vec<String> = lines
                     .iter()
+                    .take(MAX_NAMED)
                     .map(|(n, a)| format!("{n} ({}%)", (*a * Decimal::from(100)).normalize()))
                     .collect();
+                if lines.len() > MAX_NAMED {
+                    named.push(format!("and {} more lines", lines.len() - MAX_NAMED));
+                }
                 Problem {
                     kind: "over_attribution".into(),
                     subject: format!("{bu} / process {process}"),
