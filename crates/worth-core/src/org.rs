@@ -39,6 +39,13 @@ pub fn validate_name(field: &str, name: &str) -> Result<String, ValidationError>
     if trimmed.chars().any(is_bidi_control) {
         return Err(ValidationError::new(field, BIDI));
     }
+    if trimmed.chars().any(is_invisible) {
+        return Err(ValidationError::new(
+            field,
+            "must not contain invisible characters (zero-width spaces and joiners, soft \
+             hyphens, byte-order marks): two names that look the same must be the same name",
+        ));
+    }
     if trimmed.chars().count() > 200 {
         return Err(ValidationError::new(field, "must be at most 200 characters"));
     }
@@ -53,6 +60,11 @@ const BIDI: &str = "must not contain bidirectional embedding, override or isolat
 /// could make a name or a note read differently on screen than it is stored.
 fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Characters that show as nothing: a name holding one looks like another name.
+fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{00AD}' | '\u{200B}'..='\u{200F}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}')
 }
 
 /// Whether a text says something: at least one letter or digit, so that a blank made of
@@ -127,8 +139,16 @@ mod tests {
             assert!(validate_name("name", text).is_err(), "{text:?}");
             assert!(validate_text("note", text).is_err(), "{text:?}");
         }
-        // Right-to-left text itself, and its marks, are fine.
-        assert!(validate_name("name", "\u{5E9}\u{5DC}\u{5D5}\u{5DD}\u{200F}").is_ok());
+        // Right-to-left text itself is fine.
+        assert!(validate_name("name", "\u{5E9}\u{5DC}\u{5D5}\u{5DD}").is_ok());
+    }
+
+    #[test]
+    fn a_name_with_invisible_characters_is_refused() {
+        for name in ["ro\u{200B}ot", "\u{200B}", "ad\u{AD}min", "\u{FEFF}Finance"] {
+            let e = validate_name("name", name).unwrap_err();
+            assert!(e.message.contains("invisible"), "{name:?}: {e}");
+        }
     }
 
     #[test]

@@ -103,7 +103,7 @@ impl From<StoreError> for Failure {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::NotFound { .. } => Self::NotFound(e.to_string()),
-            StoreError::Duplicate { .. } => Self::Conflict(e.to_string()),
+            StoreError::Duplicate { .. } | StoreError::Conflict(_) => Self::Conflict(e.to_string()),
             StoreError::Invalid(_) | StoreError::Ambiguous { .. } => {
                 Self::BadRequest(e.to_string())
             }

@@ -17,7 +17,7 @@ use worth_core::access::{Action, Role};
 use worth_core::org::same_name;
 use worth_core::program::story::{Figure, StoryStatus, headline, is_measurable, linked_figure};
 use worth_core::solution::parse_choice;
-use worth_store::{StoryParts, StoryRecord};
+use worth_store::{StoryEdit, StoryParts, StoryRecord};
 
 use crate::api::csrf;
 use crate::api::solutions::solution_for;
@@ -221,6 +221,15 @@ pub async fn create(state: &AppState, caller: &Caller, input: NewStoryIn) -> Res
     Ok(id)
 }
 
+/// Why a story that is no longer a draft is not edited.
+pub fn not_editable(status: StoryStatus) -> String {
+    if status == StoryStatus::Submitted {
+        "a submitted story is not edited: move it back to draft first".to_owned()
+    } else {
+        format!("a {status} story is not edited: what was validated is what sponsors read")
+    }
+}
+
 /// Parts of a draft to rewrite, as Markdown; a part left out stays as it is, an unknown key
 /// is refused (so a misspelt part never passes for one left out).
 #[derive(Debug, Default, Deserialize, ToSchema)]
@@ -254,21 +263,17 @@ pub async fn edit(
         )));
     }
     if story.status != StoryStatus::Draft {
-        return Err(Failure::Forbidden(format!(
-            "a {} story is not edited: move it back to draft first",
-            story.status
-        )));
+        return Err(Failure::Forbidden(not_editable(story.status)));
     }
-    let old = story.parts;
-    let parts = StoryParts {
-        problem: input.problem.unwrap_or(old.problem),
-        solution: input.solution.unwrap_or(old.solution),
-        obstacles: input.obstacles.unwrap_or(old.obstacles),
-        value: input.value.unwrap_or(old.value),
-        next_steps: input.next_steps.unwrap_or(old.next_steps),
+    let edit = StoryEdit {
+        problem: input.problem,
+        solution: input.solution,
+        obstacles: input.obstacles,
+        value: input.value,
+        next_steps: input.next_steps,
     };
     let mut w = state.store().write(&caller.user.name).await?;
-    w.edit_story(&story.title, &parts).await?;
+    w.edit_story(&story.title, &edit).await?;
     w.commit().await?;
     Ok(())
 }

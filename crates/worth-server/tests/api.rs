@@ -1020,8 +1020,23 @@ async fn a_refused_form_comes_back_with_its_reason_and_a_failure_status(#[case] 
         assert_eq!(res.status(), status, "{name:?}");
         let page = res.text().await.unwrap();
         assert!(page.contains(reason) && page.contains(r#"action="/solutions""#), "{page}");
+        // What was typed is still there.
+        assert!(page.contains(r#"<option value="cloud-flow" selected>"#), "{page}");
     }
     assert_eq!(post("Expense flow").await.unwrap().status(), 303);
+
+    // A story refused for its empty problem comes back with what was written.
+    let story = [
+        ("csrf", ada.csrf.as_str()),
+        ("title", "Typed <title>"),
+        ("problem", "\u{200B}"),
+        ("solution", "a long\r\nanswer"),
+    ];
+    let res = ada.client.post(s.url("/stories")).form(&story).send().await.unwrap();
+    assert_eq!(res.status(), 400);
+    let page = res.text().await.unwrap();
+    assert!(page.contains(r#"value="Typed &lt;title&gt;""#), "{page}");
+    assert!(page.contains("a long\r\nanswer</textarea>"), "{page}");
 }
 
 #[rstest]

@@ -331,6 +331,22 @@ impl Writer {
         Ok(after)
     }
 
+    /// Confirms, under the lock of account writes, that `user` is still an active user with
+    /// `role`: a request checked when it arrived may have waited for a write that demoted or
+    /// disabled its caller, and must not act with the access it no longer has.
+    pub async fn confirm_role(&mut self, user: &str, role: Role) -> Result<()> {
+        self.lock(WriteLock::Accounts).await?;
+        let u = find_user(self.conn(), user).await?;
+        if u.disabled || u.role != role {
+            return Err(ValidationError::new(
+                "role",
+                format!("{} is no longer an active {role}: their access changed meanwhile", u.name),
+            )
+            .into());
+        }
+        Ok(())
+    }
+
     /// Refuses to leave the workspace with no active admin: `user` is being disabled (`role`
     /// None) or given `role`.
     async fn keep_an_admin(&mut self, user: &User, role: Option<Role>) -> Result<()> {
@@ -463,34 +479,52 @@ impl Store {
         Ok(row.get::<i64, _>("n") > 0)
     }
 
-    /// Opens a session: `id_hash` is the hash of the id the browser keeps.
+    /// Opens a session for `user_id`, whose password was checked against `password_hash`:
+    /// `id_hash` is the hash of the id the browser keeps. Returns false, opening nothing, when
+    /// the user was disabled or their password changed since it was checked (a login in flight
+    /// does not outlive a disable or a password change that ends the user's sessions).
     pub async fn open_session(
         &self,
         id_hash: &str,
         user_id: i64,
+        password_hash: &str,
         csrf: &str,
         expires_at: DateTime<Utc>,
-    ) -> Result<()> {
+    ) -> Result<bool> {
         let now = Utc::now();
-        let mut tx = self.pool().begin().await?;
+        let sqlite = self.backend() == crate::Backend::Sqlite;
+        let mut tx = if sqlite {
+            self.pool().begin_with("BEGIN IMMEDIATE").await?
+        } else {
+            self.pool().begin().await?
+        };
+        if !sqlite {
+            sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                .bind(WriteLock::Accounts.key())
+                .execute(&mut *tx)
+                .await?;
+        }
         // Expired sessions are swept here, the only place that writes sessions.
         sqlx::query("DELETE FROM sessions WHERE expires_at < $1")
             .bind(instant_text(now))
             .execute(&mut *tx)
             .await?;
-        sqlx::query(
+        let opened = sqlx::query(
             "INSERT INTO sessions (id_hash, user_id, csrf, created_at, expires_at) \
-             VALUES ($1, $2, $3, $4, $5)",
+             SELECT $1, id, $2, $3, $4 FROM users \
+             WHERE id = $5 AND disabled_at IS NULL AND password_hash = $6",
         )
         .bind(id_hash.to_owned())
-        .bind(user_id)
         .bind(csrf.to_owned())
         .bind(instant_text(now))
         .bind(instant_text(expires_at))
+        .bind(user_id)
+        .bind(password_hash.to_owned())
         .execute(&mut *tx)
-        .await?;
+        .await?
+        .rows_affected();
         tx.commit().await?;
-        Ok(())
+        Ok(opened == 1)
     }
 
     /// The user of an unexpired session and its CSRF token.

@@ -38,6 +38,10 @@ pub enum StoreError {
     /// An input was refused by the domain's checks.
     #[error(transparent)]
     Invalid(#[from] ValidationError),
+
+    /// A record changed between the read and the write of one change; read it again.
+    #[error("{0}")]
+    Conflict(String),
     /// The store has no workspace yet.
     #[error("no workspace in {0}: run `worth init` first")]
     NotInitialized(String),

@@ -44,8 +44,8 @@ pub use ingest::{
 pub use jobs::{ClaimedJob, ImportJob, JobState};
 pub use program::{
     Artifact, CheckIn, FigureLink, KeyResultRecord, KpiRecord, KpiValue, NewKeyResult, NewPilot,
-    ObjectiveRecord, PilotRecord, Quote, StoryParts, StoryRecord, ToolEvaluationSpec, ValueCheckin,
-    check_period,
+    ObjectiveRecord, PilotRecord, Quote, StoryEdit, StoryParts, StoryRecord, ToolEvaluationSpec,
+    ValueCheckin, check_period,
 };
 pub use read::{AuditFilter, GuidelineVersion};
 pub use value::{NewValueLine, Reestimate, SolutionInputs};

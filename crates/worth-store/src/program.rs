@@ -115,6 +115,34 @@ pub struct StoryParts {
     pub next_steps: String,
 }
 
+/// Parts of a story to rewrite; those left `None` stay as they are.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StoryEdit {
+    /// The problem.
+    pub problem: Option<String>,
+    /// The solution.
+    pub solution: Option<String>,
+    /// The obstacles met.
+    pub obstacles: Option<String>,
+    /// The value, in words.
+    pub value: Option<String>,
+    /// What comes next.
+    pub next_steps: Option<String>,
+}
+
+impl From<&StoryParts> for StoryEdit {
+    /// Every part replaced.
+    fn from(p: &StoryParts) -> Self {
+        Self {
+            problem: Some(p.problem.clone()),
+            solution: Some(p.solution.clone()),
+            obstacles: Some(p.obstacles.clone()),
+            value: Some(p.value.clone()),
+            next_steps: Some(p.next_steps.clone()),
+        }
+    }
+}
+
 /// A figure link of a story: a solution, and one of its value lines or all of them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FigureLink {
@@ -273,7 +301,9 @@ async fn objective_id(conn: &mut AnyConnection, name: &str) -> Result<i64> {
 }
 
 fn moved_meanwhile(story: &str) -> StoreError {
-    invalid("status", format!("'{story}' moved in its workflow meanwhile: look at it again"))
+    StoreError::Conflict(format!(
+        "'{story}' was moved in its workflow or edited meanwhile: look at it again"
+    ))
 }
 
 /// The parts of a story checked and normalized: each a text (see [`validate_text`]), the
@@ -599,12 +629,13 @@ impl Writer {
         Ok(id)
     }
 
-    /// Rewrites the five parts of a draft story, on behalf of its author (this write's actor).
-    /// The title, its figures and its workflow stay as they are; the audit log keeps the parts
-    /// before and after.
-    pub async fn edit_story(&mut self, story: &str, parts: &StoryParts) -> Result<()> {
+    /// Rewrites parts of a draft story on behalf of its author (this write's actor): the parts
+    /// `edit` gives replace the stored ones, the others stay. The title, its figures and its
+    /// workflow stay as they are; the audit log keeps the parts before and after. The parts
+    /// are merged with what this write reads and written only if they are still what it read,
+    /// so two overlapping edits of different parts never lose one: the later is refused.
+    pub async fn edit_story(&mut self, story: &str, edit: &StoryEdit) -> Result<()> {
         let sid = story_id(self.conn(), story).await?;
-        let parts = &checked_parts(parts)?;
         let row = sqlx::query(
             "SELECT title, status, author, problem, solution_text, obstacles, value_text, \
              next_steps FROM stories WHERE id = $1",
@@ -623,13 +654,24 @@ impl Writer {
             next_steps: row.get("next_steps"),
         };
         let title: String = row.get("title");
+        let pick = |new: &Option<String>, old: &String| new.clone().unwrap_or_else(|| old.clone());
+        let parts = &checked_parts(&StoryParts {
+            problem: pick(&edit.problem, &before.problem),
+            solution: pick(&edit.solution, &before.solution),
+            obstacles: pick(&edit.obstacles, &before.obstacles),
+            value: pick(&edit.value, &before.value),
+            next_steps: pick(&edit.next_steps, &before.next_steps),
+        })?;
         if &before == parts {
             return Ok(());
         }
-        // Only while it is still a draft: a move committed since the read above wins.
+        // Only while it is still the draft read above: a move or another edit committed since
+        // then wins.
         let changed = sqlx::query(
             "UPDATE stories SET problem = $1, solution_text = $2, obstacles = $3, \
-             value_text = $4, next_steps = $5 WHERE id = $6 AND status = $7",
+             value_text = $4, next_steps = $5 WHERE id = $6 AND status = $7 \
+             AND problem = $8 AND solution_text = $9 AND obstacles = $10 AND value_text = $11 \
+             AND next_steps = $12",
         )
         .bind(parts.problem.clone())
         .bind(parts.solution.clone())
@@ -638,6 +680,11 @@ impl Writer {
         .bind(parts.next_steps.clone())
         .bind(sid)
         .bind(StoryStatus::Draft.to_string())
+        .bind(before.problem.clone())
+        .bind(before.solution.clone())
+        .bind(before.obstacles.clone())
+        .bind(before.value.clone())
+        .bind(before.next_steps.clone())
         .execute(&mut *self.conn())
         .await?
         .rows_affected();

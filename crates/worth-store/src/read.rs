@@ -66,6 +66,8 @@ pub(crate) async fn business_unit_id(
     conn: &mut AnyConnection,
     name: &str,
 ) -> Result<(i64, String)> {
+    // A name no unit could have is refused as such, and never quoted back whole.
+    let name = &worth_core::org::validate_name("business unit", name)?;
     let row = sqlx::query("SELECT id, name FROM business_units WHERE name_key = $1")
         .bind(name_key(name))
         .fetch_optional(&mut *conn)

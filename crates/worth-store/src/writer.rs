@@ -82,7 +82,7 @@ pub(crate) enum WriteLock {
 
 impl WriteLock {
     /// The key of its PostgreSQL advisory lock: "worth" in ASCII, then the lock's number.
-    fn key(self) -> i64 {
+    pub(crate) fn key(self) -> i64 {
         match self {
             Self::Accounts => 0x776f_7274_6801,
         }

@@ -76,8 +76,9 @@ async fn story(store: &Store) {
     assert!(w.disable_user("ann").await.unwrap().disabled);
     w.commit().await.unwrap();
     let late = chrono::Utc::now() + chrono::Duration::hours(1);
-    store.open_session("late-login", ann.id, "csrf", late).await.unwrap();
-    assert!(store.session("late-login").await.unwrap().is_none(), "refused while disabled");
+    let opened = store.open_session("late-login", ann.id, HASH, "csrf", late).await.unwrap();
+    assert!(!opened, "no session opens for a disabled user");
+    assert!(store.session("late-login").await.unwrap().is_none());
     assert!(live_tokens(store, "ann").await.is_empty());
     assert!(store.login_user("ann").await.unwrap().is_none());
     let mut w = store.write("root").await.unwrap();
@@ -85,7 +86,15 @@ async fn story(store: &Store) {
     w.commit().await.unwrap();
     assert!(live_tokens(store, "ann").await.is_empty());
     assert!(store.login_user("ann").await.unwrap().is_some());
-    assert!(store.session("late-login").await.unwrap().is_none(), "gone with the enabling");
+    assert!(store.session("late-login").await.unwrap().is_none());
+    // A login whose password was checked before a password change opens nothing after it.
+    let other = "$argon2id$v=19$m=19456,t=2,p=1$b3RoZXJzYWx0$b3RoZXJoYXNob3RoZXJoYXNo";
+    let mut w = store.write("root").await.unwrap();
+    w.set_password("ann", other).await.unwrap();
+    w.commit().await.unwrap();
+    assert!(!store.open_session("stale", ann.id, HASH, "csrf", late).await.unwrap());
+    assert!(store.open_session("fresh", ann.id, other, "csrf", late).await.unwrap());
+    assert!(store.session("fresh").await.unwrap().is_some());
 
     // An analyst keeps no business unit: they see every one.
     let mut w = store.write("root").await.unwrap();
@@ -160,8 +169,15 @@ async fn overlapping(store: &Store) {
         }
         done.map(|_| ())
     });
+    let s3 = store.clone();
+    let still_admin = tokio::spawn(async move {
+        let mut w = s3.write("root2").await.unwrap();
+        w.confirm_role("root2", Role::Admin).await
+    });
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     first.commit().await.unwrap();
+    let e = still_admin.await.unwrap().unwrap_err();
+    assert!(e.to_string().contains("no longer an active admin"), "{e}");
     let e = demote.await.unwrap().unwrap_err();
     assert!(e.to_string().contains("last active admin"), "{e}");
     assert!(mint.await.unwrap().is_err(), "an analyst's token carries no admin role");

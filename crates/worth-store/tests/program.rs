@@ -16,7 +16,7 @@ use worth_core::workspace::WorkspaceSettings;
 use worth_store::testing::TestDb;
 use worth_store::{
     Artifact, AuditFilter, CheckIn, KpiValue, Location, NewKeyResult, NewPilot, NewSolution, Store,
-    StoreError, StoryParts, ToolEvaluationSpec,
+    StoreError, StoryEdit, StoryParts, ToolEvaluationSpec,
 };
 
 fn day(s: &str) -> NaiveDate {
@@ -175,19 +175,19 @@ async fn story(store: &Store) {
     w.link_pilot("Faster triage", "Triage pilot").await.unwrap();
     // Its author edits the draft; once submitted it is not edited any more.
     let typed = StoryParts { value: " answers\r\nwithin a day\r\n".into(), ..parts.clone() };
-    w.edit_story("faster triage", &typed).await.unwrap();
+    w.edit_story("faster triage", &(&typed).into()).await.unwrap();
     let edited = StoryParts { value: "answers\nwithin a day".into(), ..parts.clone() };
     let no_problem = StoryParts { problem: " \u{200B} ".into(), ..parts.clone() };
-    let e = w.edit_story("Faster triage", &no_problem).await.unwrap_err();
+    let e = w.edit_story("Faster triage", &(&no_problem).into()).await.unwrap_err();
     assert!(e.to_string().contains("problem"), "{e}");
     w.commit().await.unwrap();
     let mut w = store.write("grace").await.unwrap();
-    let by_another = w.edit_story("Faster triage", &parts).await.unwrap_err();
+    let by_another = w.edit_story("Faster triage", &(&parts).into()).await.unwrap_err();
     assert!(by_another.to_string().contains("only its author"), "{by_another}");
     drop(w);
     let mut w = store.write("ada").await.unwrap();
     w.move_story("Faster triage", StoryStatus::Submitted, day("2025-10-02")).await.unwrap();
-    assert!(w.edit_story("Faster triage", &parts).await.is_err());
+    assert!(w.edit_story("Faster triage", &(&parts).into()).await.is_err());
     assert!(
         w.move_story("Faster triage", StoryStatus::Published, day("2025-10-03")).await.is_err()
     );
@@ -301,7 +301,7 @@ async fn edit_during_submit(store: &Store) {
     let late = StoryParts { problem: "changed after submitting".into(), ..parts.clone() };
     let edit = tokio::spawn(async move {
         let mut w = other.write("ada").await.unwrap();
-        let done = w.edit_story("Lost forms", &late).await;
+        let done = w.edit_story("Lost forms", &(&late).into()).await;
         if done.is_ok() {
             w.commit().await.unwrap();
         }
@@ -329,5 +329,65 @@ async fn an_edit_during_a_submit_on_postgres() {
     let Some(db) = TestDb::postgres("an_edit_during_a_submit_on_postgres").await else { return };
     let store = worth_store::testing::workspace(&db.location, "USD").await.unwrap();
     edit_during_submit(&store).await;
+    store.close().await;
+}
+
+/// Two edits of different parts of one draft that overlap: neither is lost. The later one
+/// either waits and merges with the first (SQLite writes one at a time) or finds the draft
+/// changed and is refused (PostgreSQL); it never writes back the parts it read before.
+async fn overlapping_edits(store: &Store) {
+    let parts = StoryParts {
+        problem: "slow quotes".into(),
+        solution: "a quote builder".into(),
+        obstacles: String::new(),
+        value: String::new(),
+        next_steps: String::new(),
+    };
+    let mut w = store.write("ada").await.unwrap();
+    w.add_story("Quotes", &parts, day("2025-10-01")).await.unwrap();
+    w.commit().await.unwrap();
+
+    let mut first = store.write("ada").await.unwrap();
+    let problem = StoryEdit { problem: Some("quotes took days".into()), ..StoryEdit::default() };
+    first.edit_story("Quotes", &problem).await.unwrap();
+    let other = store.clone();
+    let second = tokio::spawn(async move {
+        let mut w = other.write("ada").await.unwrap();
+        let value = StoryEdit { value: Some("same-day quotes".into()), ..StoryEdit::default() };
+        let done = w.edit_story("Quotes", &value).await;
+        if done.is_ok() {
+            w.commit().await.unwrap();
+        }
+        done
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    first.commit().await.unwrap();
+    let second = second.await.unwrap();
+    let stored = store.stories().await.unwrap().remove(0).parts;
+    assert_eq!(stored.problem, "quotes took days", "the first edit is kept");
+    match second {
+        Ok(()) => assert_eq!(stored.value, "same-day quotes", "the second edit is kept too"),
+        Err(e) => {
+            assert!(matches!(e, StoreError::Conflict(_)), "{e}");
+            assert_eq!(stored.value, "");
+        }
+    }
+}
+
+#[tokio::test]
+async fn overlapping_edits_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = worth_store::testing::workspace(&Location::Sqlite(dir.path().join("w.db")), "USD")
+        .await
+        .unwrap();
+    overlapping_edits(&store).await;
+    store.close().await;
+}
+
+#[tokio::test]
+async fn overlapping_edits_on_postgres() {
+    let Some(db) = TestDb::postgres("overlapping_edits_on_postgres").await else { return };
+    let store = worth_store::testing::workspace(&db.location, "USD").await.unwrap();
+    overlapping_edits(&store).await;
     store.close().await;
 }

@@ -201,6 +201,9 @@ pub(crate) async fn create_user(
         .map_err(anyhow::Error::from)?
         .map_err(|e| Failure::BadRequest(e.to_string()))?;
     let mut w = state.store().write(&caller.user.name).await?;
+    w.confirm_role(&caller.user.name, Role::Admin)
+        .await
+        .map_err(|e| Failure::Forbidden(e.to_string()))?;
     let user = w
         .add_user(&NewUser {
             name: input.name,
@@ -265,6 +268,9 @@ pub(crate) async fn change_user(
     let role = change.role.as_deref().map(|r| parse_choice::<Role>("role", r)).transpose()?;
     let mut user = user_named(state, name).await?;
     let mut w = state.store().write(&caller.user.name).await?;
+    w.confirm_role(&caller.user.name, Role::Admin)
+        .await
+        .map_err(|e| Failure::Forbidden(e.to_string()))?;
     if role.is_some() || change.business_units.is_some() {
         let units = change.business_units.unwrap_or(user.business_units);
         let units: Vec<String> = units.into_iter().filter(|u| !u.trim().is_empty()).collect();

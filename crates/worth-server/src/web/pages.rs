@@ -103,10 +103,20 @@ pub(crate) async fn login(
         Some((u, h)) => (Some(u), h),
         None => (None, dummy_hash().to_owned()),
     };
+    let checked = hash.clone();
     let ok = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
         .await
         .map_err(anyhow::Error::from)?;
-    let Some(user) = user.filter(|_| ok) else {
+    let id = secret();
+    let expires = Utc::now() + chrono::Duration::hours(SESSION_HOURS);
+    // The session opens only if the user is still enabled with the password just checked.
+    let opened = match &user {
+        Some(u) if ok => {
+            state.store().open_session(&digest(&id), u.id, &checked, &secret(), expires).await?
+        }
+        _ => false,
+    };
+    let Some(user) = user.filter(|_| opened) else {
         tracing::warn!("failed login");
         let page =
             render(&state, "login.html", json!({"message": "The name or the password is wrong."}))?;
@@ -116,9 +126,6 @@ pub(crate) async fn login(
     if let Some(k) = &addr_key {
         limiter.forgive(k);
     }
-    let id = secret();
-    let expires = Utc::now() + chrono::Duration::hours(SESSION_HOURS);
-    state.store().open_session(&digest(&id), user.id, &secret(), expires).await?;
     tracing::info!(user = %user.name, "logged in");
     let cookie = Cookie::build((SESSION_COOKIE, id))
         .http_only(true)
@@ -378,17 +385,23 @@ async fn form_choices(
     )
 }
 
+/// The registration form: empty, or as typed with the reason it was refused.
 pub(crate) async fn new_solution_page(
     state: &AppState,
     caller: &crate::auth::Caller,
-    message: Option<String>,
+    refused: Option<(&SolutionForm, String)>,
 ) -> PageResult<Html<String>> {
     caller.require(Action::WriteSolution)?;
     let choices = form_choices(state, caller).await?;
+    let (typed, message) = match refused {
+        Some((form, message)) => (json!(form), Some(message)),
+        None => (json!({"criticality": "standard"}), None),
+    };
     render(
         state,
         "solution_new.html",
-        json!({"frame": Frame::of(caller), "choices": choices, "message": message}),
+        json!({"frame": Frame::of(caller), "choices": choices, "message": message,
+            "typed": typed}),
     )
 }
 
@@ -400,8 +413,9 @@ pub(crate) async fn new_solution_form(
 }
 
 /// The registration form.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 pub(crate) struct SolutionForm {
+    #[serde(skip_serializing)]
     csrf: String,
     name: String,
     kind: String,
@@ -423,13 +437,13 @@ pub(crate) async fn create_solution(
 ) -> PageResult<Response> {
     caller.check_csrf(Some(&form.csrf))?;
     let input = NewSolutionIn {
-        name: form.name,
-        kind: form.kind,
-        business_unit: form.business_unit,
-        owner: Some(form.owner),
-        criticality: Some(form.criticality),
-        environment: Some(form.environment),
-        environment_type: Some(form.environment_type),
+        name: form.name.clone(),
+        kind: form.kind.clone(),
+        business_unit: form.business_unit.clone(),
+        owner: Some(form.owner.clone()),
+        criticality: Some(form.criticality.clone()),
+        environment: Some(form.environment.clone()),
+        environment_type: Some(form.environment_type.clone()),
         platform: None,
         external_ids: Vec::new(),
         stage: None,
@@ -445,8 +459,10 @@ pub(crate) async fn create_solution(
             Ok(Redirect::to(&format!("/solutions/{}", s.id)).into_response())
         }
         Err(e) => {
+            drop(w);
             let (status, m) = e.form_refusal()?;
-            Ok((status, new_solution_page(&state, &caller, Some(m)).await?).into_response())
+            let page = new_solution_page(&state, &caller, Some((&form, m))).await?;
+            Ok((status, page).into_response())
         }
     }
 }

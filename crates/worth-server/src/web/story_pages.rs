@@ -5,7 +5,7 @@ use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 use worth_core::access::Action;
 use worth_core::program::story::StoryStatus;
@@ -36,10 +36,11 @@ pub(crate) async fn list(
     )
 }
 
+/// The form of a new story: empty, or as typed with the reason it was refused.
 async fn editor(
     state: &AppState,
     caller: &Caller,
-    message: Option<String>,
+    refused: Option<(&StoryForm, String)>,
 ) -> PageResult<Html<String>> {
     caller.require(Action::WriteProgram)?;
     let solutions: Vec<_> = state
@@ -50,10 +51,15 @@ async fn editor(
         .filter(|s| crate::api::solutions::permits(caller, Action::WriteSolution, s))
         .map(|s| json!({"id": s.id, "name": s.name, "business_unit": s.business_unit}))
         .collect();
+    let (typed, message) = match refused {
+        Some((form, message)) => (json!(form), Some(message)),
+        None => (json!({}), None),
+    };
     render(
         state,
         "story_new.html",
-        json!({"frame": Frame::of(caller), "solutions": solutions, "message": message}),
+        json!({"frame": Frame::of(caller), "solutions": solutions, "message": message,
+            "typed": typed}),
     )
 }
 
@@ -65,8 +71,9 @@ pub(crate) async fn new_form(
 }
 
 /// The story editor's form.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 pub(crate) struct StoryForm {
+    #[serde(skip_serializing)]
     csrf: String,
     title: String,
     problem: String,
@@ -95,19 +102,19 @@ pub(crate) async fn create_story(
         ),
     };
     let input = NewStoryIn {
-        title: form.title,
-        problem: form.problem,
-        solution: form.solution,
-        obstacles: form.obstacles,
-        value: form.value,
-        next_steps: form.next_steps,
+        title: form.title.clone(),
+        problem: form.problem.clone(),
+        solution: form.solution.clone(),
+        obstacles: form.obstacles.clone(),
+        value: form.value.clone(),
+        next_steps: form.next_steps.clone(),
         solution_id,
     };
     match create(&state, &caller, input).await {
         Ok(id) => Ok(Redirect::to(&format!("/stories/{id}")).into_response()),
         Err(e) => {
             let (status, m) = e.form_refusal()?;
-            Ok((status, editor(&state, &caller, Some(m)).await?).into_response())
+            Ok((status, editor(&state, &caller, Some((&form, m))).await?).into_response())
         }
     }
 }
@@ -135,7 +142,7 @@ async fn edit_page(
         let why = if story.status == StoryStatus::Draft {
             format!("only its author, {}, edits this story", story.author)
         } else {
-            format!("a {} story is not edited: move it back to draft first", story.status)
+            crate::stories::not_editable(story.status)
         };
         return Err(Failure::Forbidden(why).into());
     }

@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use worth_core::org::same_name;
 use worth_core::program::story::StoryStatus;
 use worth_report::cards::{StoryCard, render_html, render_markdown};
-use worth_store::StoryParts;
+use worth_store::{StoryEdit, StoryParts};
 
 use super::{Program, StoryView};
 use crate::commands::date;
@@ -131,25 +131,19 @@ pub(crate) struct Edit {
     next_steps: Option<String>,
 }
 
-/// Rewrites the given parts of a draft, starting from the parts as stored.
+/// Rewrites the given parts of a draft; the others stay as stored.
 async fn edit_draft(store: &worth_store::Store, actor: &str, e: Edit) -> Result<()> {
-    let stories = store.stories().await?;
-    let old = stories
-        .into_iter()
-        .find(|s| same_name(&s.title, &e.title))
-        .with_context(|| format!("unknown story '{}' (`worth stories list` lists them)", e.title))?
-        .parts;
-    let parts = StoryParts {
-        problem: e.problem.unwrap_or(old.problem),
-        solution: e.solution.unwrap_or(old.solution),
-        obstacles: e.obstacles.unwrap_or(old.obstacles),
-        value: e.value.unwrap_or(old.value),
-        next_steps: e.next_steps.unwrap_or(old.next_steps),
+    let edit = StoryEdit {
+        problem: e.problem,
+        solution: e.solution,
+        obstacles: e.obstacles,
+        value: e.value,
+        next_steps: e.next_steps,
     };
     let mut w = store.write(actor).await?;
-    w.edit_story(&e.title, &parts).await?;
+    w.edit_story(&e.title, &edit).await?;
     w.commit().await?;
-    say(&format!("worth: the story {}: edited", e.title));
+    say(&format!("worth: the story {}: edited", e.title.trim()));
     Ok(())
 }
 
