@@ -22,8 +22,11 @@ pub enum Failure {
     Forbidden(String),
     /// Nothing with that id, or nothing the caller may see.
     NotFound(String),
-    /// The record exists already.
+    /// The record exists already, or changed meanwhile.
     Conflict(String),
+    /// A request the framework refused before any handler ran, with its own status: a wrong
+    /// method (405), a body that is not the type expected (415) or not the shape (422).
+    Refused(StatusCode, String),
     /// Too many failed logins.
     TooManyRequests,
     /// The form's CSRF token is missing or wrong.
@@ -50,6 +53,7 @@ impl Failure {
             Self::Forbidden(_) | Self::Csrf => StatusCode::FORBIDDEN,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::Refused(status, _) => *status,
             Self::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -62,6 +66,12 @@ impl Failure {
             Self::Forbidden(_) => "forbidden",
             Self::NotFound(_) => "not_found",
             Self::Conflict(_) => "conflict",
+            Self::Refused(status, _) => match *status {
+                StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
+                StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
+                StatusCode::UNPROCESSABLE_ENTITY => "unprocessable",
+                _ => "bad_request",
+            },
             Self::TooManyRequests => "too_many_requests",
             Self::Csrf => "csrf",
             Self::Internal(_) => "internal",
@@ -71,9 +81,11 @@ impl Failure {
     /// The reason a client is given; never the internals of a fault.
     pub fn public_message(&self) -> String {
         match self {
-            Self::BadRequest(m) | Self::Forbidden(m) | Self::NotFound(m) | Self::Conflict(m) => {
-                m.clone()
-            }
+            Self::BadRequest(m)
+            | Self::Forbidden(m)
+            | Self::NotFound(m)
+            | Self::Conflict(m)
+            | Self::Refused(_, m) => m.clone(),
             Self::Unauthorized => "log in, or send a valid API token".into(),
             Self::TooManyRequests => "too many failed logins: wait a few minutes".into(),
             Self::Csrf => "the form has expired: reload the page and try again".into(),

@@ -79,7 +79,7 @@ async fn api_errors(request: Request, next: Next) -> Response {
         StatusCode::PAYLOAD_TOO_LARGE => error::Failure::BadRequest(
             "the upload is larger than this server accepts (worth serve --max-upload-mib)".into(),
         ),
-        _ => error::Failure::BadRequest(if text.is_empty() { reason } else { text }),
+        _ => error::Failure::Refused(status, if text.is_empty() { reason } else { text }),
     };
     // Pages get the app's error page, the API its error body; both keep the status.
     let mut answer = if api {

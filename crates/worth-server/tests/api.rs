@@ -589,11 +589,18 @@ async fn a_request_the_api_cannot_read_gets_the_same_error_body(#[case] backend:
     let client = reqwest::Client::new();
     for (method, path, body, status, kind, says) in [
         ("POST", "/api/solutions", "not json", 400, "bad_request", "as JSON"),
-        ("POST", "/api/solutions", r#"{"name": "x"}"#, 422, "bad_request", "missing field `kind`"),
+        (
+            "POST",
+            "/api/solutions",
+            r#"{"name": "x"}"#,
+            422,
+            "unprocessable",
+            "missing field `kind`",
+        ),
         ("GET", "/api/solutions/abc", "", 400, "bad_request", "Cannot parse `abc`"),
         ("GET", "/api/solutions?page=-1", "", 400, "bad_request", "page"),
         ("GET", "/api/no-such-thing", "", 404, "not_found", "no such API route"),
-        ("PUT", "/api/solutions", "", 405, "bad_request", "method not allowed"),
+        ("PUT", "/api/solutions", "", 405, "method_not_allowed", "method not allowed"),
     ] {
         let res = client
             .request(reqwest::Method::from_bytes(method.as_bytes()).unwrap(), s.url(path))
@@ -816,7 +823,7 @@ async fn a_story_is_edited_by_its_author_as_a_draft_then_validated_by_another_an
     assert_eq!(kept["markdown"]["next_steps"], "every unit", "{kept}");
     let typo = json!({"nextSteps": "lost"});
     let res = send(&ada, reqwest::Method::PATCH, story.clone(), Some(typo)).await.unwrap();
-    let body = failure(res, 422, "bad_request").await;
+    let body = failure(res, 422, "unprocessable").await;
     assert!(body.to_string().contains("nextSteps"), "{body}");
     let empty = json!({"problem": "", "solution": "a flow"});
     failure(
@@ -945,7 +952,7 @@ async fn an_admin_changes_a_users_role_and_units_and_disables_and_enables_them(
         "bad_request",
     )
     .await;
-    failure(patch("olga", json!({"disable": true})).await.unwrap(), 422, "bad_request").await;
+    failure(patch("olga", json!({"disable": true})).await.unwrap(), 422, "unprocessable").await;
     failure(patch(ADMIN, json!({"role": "analyst"})).await.unwrap(), 400, "bad_request").await;
     let (_, analyst) = s.token(ANALYST, Role::Analyst).await;
     let res = Server::client()
@@ -1024,6 +1031,12 @@ async fn a_refused_form_comes_back_with_its_reason_and_a_failure_status(#[case] 
         assert!(page.contains(r#"<option value="cloud-flow" selected>"#), "{page}");
     }
     assert_eq!(post("Expense flow").await.unwrap().status(), 303);
+
+    // A form sent as JSON is refused by the framework: the page says the status it has.
+    let json_form = ada.client.post(s.url("/solutions")).json(&json!({"name": "x"})).send();
+    let res = json_form.await.unwrap();
+    assert_eq!(res.status(), 415);
+    assert!(res.text().await.unwrap().contains("<h1>Error 415</h1>"));
 
     // A story refused for its empty problem comes back with what was written.
     let story = [

@@ -120,7 +120,9 @@ pub struct ErrorBody {
 /// What failed.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ErrorDetail {
-    /// `bad_request`, `unauthorized`, `forbidden`, `not_found`, `conflict`, `csrf`, `internal`…
+    /// `bad_request`, `unprocessable` (a JSON body of the wrong shape), `unsupported_media_type`,
+    /// `method_not_allowed`, `unauthorized`, `forbidden`, `not_found`, `conflict` (exists
+    /// already, or changed meanwhile), `too_many_requests`, `csrf`, `internal`.
     kind: String,
     /// What to do about it.
     message: String,
