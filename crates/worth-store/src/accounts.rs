@@ -199,10 +199,7 @@ impl Writer {
             .bind(u.id)
             .execute(&mut *self.conn())
             .await?;
-        sqlx::query("DELETE FROM sessions WHERE user_id = $1")
-            .bind(u.id)
-            .execute(&mut *self.conn())
-            .await?;
+        self.end_sessions(u.id).await?;
         let shown = AuditedUser::from(&u);
         self.record(Action::Update, "user-password", &u.name, Some(&shown), Some(&shown)).await
     }
@@ -221,20 +218,10 @@ impl Writer {
             .bind(before.id)
             .execute(&mut *self.conn())
             .await?;
-        sqlx::query("DELETE FROM sessions WHERE user_id = $1")
-            .bind(before.id)
-            .execute(&mut *self.conn())
-            .await?;
+        self.end_sessions(before.id).await?;
         self.revoke_tokens_above(&before, None).await?;
         let after = User { disabled: true, ..before.clone() };
-        self.record(
-            Action::Update,
-            "user",
-            &after.name,
-            Some(&AuditedUser::from(&before)),
-            Some(&AuditedUser::from(&after)),
-        )
-        .await?;
+        self.record_user_change(&before, &after).await?;
         Ok(after)
     }
 
@@ -248,23 +235,13 @@ impl Writer {
         // Nothing from before comes back: not a token a disabling of an earlier version left
         // live, nor a session a login opened while the user was being disabled.
         self.revoke_tokens_above(&before, None).await?;
-        sqlx::query("DELETE FROM sessions WHERE user_id = $1")
-            .bind(before.id)
-            .execute(&mut *self.conn())
-            .await?;
+        self.end_sessions(before.id).await?;
         sqlx::query("UPDATE users SET disabled_at = NULL WHERE id = $1")
             .bind(before.id)
             .execute(&mut *self.conn())
             .await?;
         let after = User { disabled: false, ..before.clone() };
-        self.record(
-            Action::Update,
-            "user",
-            &after.name,
-            Some(&AuditedUser::from(&before)),
-            Some(&AuditedUser::from(&after)),
-        )
-        .await?;
+        self.record_user_change(&before, &after).await?;
         Ok(after)
     }
 
@@ -320,14 +297,7 @@ impl Writer {
         }
         let after = User { role, business_units: units.into_iter().collect(), ..before.clone() };
         self.revoke_tokens_above(&before, Some(&after)).await?;
-        self.record(
-            Action::Update,
-            "user",
-            &after.name,
-            Some(&AuditedUser::from(&before)),
-            Some(&AuditedUser::from(&after)),
-        )
-        .await?;
+        self.record_user_change(&before, &after).await?;
         Ok(after)
     }
 
@@ -345,6 +315,21 @@ impl Writer {
             .into());
         }
         Ok(())
+    }
+
+    /// Ends every session of user `id`.
+    async fn end_sessions(&mut self, id: i64) -> Result<()> {
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+            .bind(id)
+            .execute(&mut *self.conn())
+            .await?;
+        Ok(())
+    }
+
+    /// Writes the audit entry of a change of a user, without their password hash.
+    async fn record_user_change(&mut self, before: &User, after: &User) -> Result<()> {
+        let (b, a) = (AuditedUser::from(before), AuditedUser::from(after));
+        self.record(Action::Update, "user", &after.name, Some(&b), Some(&a)).await
     }
 
     /// Refuses to leave the workspace with no active admin: `user` is being disabled (`role`
@@ -499,10 +484,7 @@ impl Store {
             self.pool().begin().await?
         };
         if !sqlite {
-            sqlx::query("SELECT pg_advisory_xact_lock($1)")
-                .bind(WriteLock::Accounts.key())
-                .execute(&mut *tx)
-                .await?;
+            WriteLock::Accounts.take(&mut tx).await?;
         }
         // Expired sessions are swept here, the only place that writes sessions.
         sqlx::query("DELETE FROM sessions WHERE expires_at < $1")

@@ -82,10 +82,16 @@ pub(crate) enum WriteLock {
 
 impl WriteLock {
     /// The key of its PostgreSQL advisory lock: "worth" in ASCII, then the lock's number.
-    pub(crate) fn key(self) -> i64 {
+    fn key(self) -> i64 {
         match self {
             Self::Accounts => 0x776f_7274_6801,
         }
+    }
+
+    /// Takes the lock on PostgreSQL until the end of the transaction of `conn`.
+    pub(crate) async fn take(self, conn: &mut AnyConnection) -> Result<()> {
+        sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(self.key()).execute(conn).await?;
+        Ok(())
     }
 }
 
@@ -121,10 +127,7 @@ impl Writer {
     /// left" then a demotion, needs it so that two such writes cannot both pass the check.
     pub(crate) async fn lock(&mut self, lock: WriteLock) -> Result<()> {
         if !self.sqlite {
-            sqlx::query("SELECT pg_advisory_xact_lock($1)")
-                .bind(lock.key())
-                .execute(&mut *self.tx)
-                .await?;
+            lock.take(&mut self.tx).await?;
         }
         Ok(())
     }

@@ -147,12 +147,7 @@ async fn edit_page(
         return Err(Failure::Forbidden(why).into());
     }
     let (parts, message, status) = match typed {
-        Some((form, message)) => (
-            json!({"problem": form.problem, "solution": form.solution,
-                "obstacles": form.obstacles, "value": form.value, "next_steps": form.next_steps}),
-            Some(message),
-            StatusCode::BAD_REQUEST,
-        ),
+        Some((form, message)) => (json!(form), Some(message), StatusCode::BAD_REQUEST),
         None => (json!(story.parts), None, StatusCode::OK),
     };
     let page = render(
@@ -173,8 +168,9 @@ pub(crate) async fn edit_form(
 }
 
 /// The form of a draft's parts.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 pub(crate) struct EditForm {
+    #[serde(skip_serializing)]
     csrf: String,
     problem: String,
     solution: String,
